@@ -1,0 +1,15 @@
+// Each subcommand registers itself on the CLI app and returns the callback that runs it.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+
+namespace whale::app {
+
+using CommandRun = std::function<int()>;
+
+CommandRun register_inspect_command(CLI::App& app);
+CommandRun register_logits_command(CLI::App& app);
+CommandRun register_generate_command(CLI::App& app);
+
+}  // namespace whale::app

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Configures and builds Whale into build/ (or $1). Extra arguments go to cmake.
+#   scripts/build.sh                 Release build in build/
+#   scripts/build.sh build-asan -DWHALE_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
+set -euo pipefail
+cd "$(dirname "$0")/.."
+dir=${1:-build}
+shift || true
+cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release "$@" >/dev/null
+ninja -C "$dir" -j "$(nproc)" | grep -v "^\[" || true
+test "${PIPESTATUS[0]}" -eq 0

@@ -1,0 +1,41 @@
+#include "whale/kernels/dot.h"
+
+#include "whale/core/cpu_features.h"
+
+namespace whale {
+
+float dot_f32_scalar(const float* a, const float* b, int64_t n) {
+    // Four partial sums, like the SIMD twin's lanes, keep rounding error comparable.
+    float sum[4] = {0, 0, 0, 0};
+    int64_t i = 0;
+    for (; i + 4 <= n; i += 4)
+        for (int j = 0; j < 4; ++j) sum[j] += a[i + j] * b[i + j];
+    for (; i < n; ++i) sum[0] += a[i] * b[i];
+    return (sum[0] + sum[1]) + (sum[2] + sum[3]);
+}
+
+void axpy_f32_scalar(float* y, float alpha, const float* x, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) y[i] += alpha * x[i];
+}
+
+namespace {
+
+bool use_avx2() {
+    static const bool yes = cpu_features().avx2 && cpu_features().fma;
+    return yes;
+}
+
+}  // namespace
+
+float dot_f32(const float* a, const float* b, int64_t n) {
+    return use_avx2() ? dot_f32_avx2(a, b, n) : dot_f32_scalar(a, b, n);
+}
+
+void axpy_f32(float* y, float alpha, const float* x, int64_t n) {
+    if (use_avx2())
+        axpy_f32_avx2(y, alpha, x, n);
+    else
+        axpy_f32_scalar(y, alpha, x, n);
+}
+
+}  // namespace whale

@@ -1,0 +1,12 @@
+// RMSNorm with f32 statistics (architectures spec §2.2).
+#pragma once
+
+#include <cstdint>
+
+namespace whale {
+
+// out[n, dim] = weight ⊙ x / sqrt(mean(x²) + eps), row by row; out may alias x.
+// weight [dim] f32, or nullptr for the unweighted form.
+void rmsnorm(float* out, const float* x, const float* weight, int64_t n, int64_t dim, float eps);
+
+}  // namespace whale

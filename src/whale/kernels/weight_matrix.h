@@ -1,0 +1,32 @@
+// A linear layer's weight as the kernels see it: [rows = out_features, cols = in_features],
+// row-major, in its checkpoint dtype, with optional 128x128 block scales (DeepSeek FP8).
+// Kernels dequantise rows on the fly so weights stay in their compact form in memory.
+#pragma once
+
+#include <cstdint>
+
+#include "whale/core/dtype.h"
+
+namespace whale {
+
+struct WeightMatrix {
+    DType dtype = DType::DType_f32;  // f32, f16, bf16 or f8_e4m3
+    int64_t rows = 0;
+    int64_t cols = 0;
+    const void* data = nullptr;             // [rows, cols] of dtype
+    const float* block_scale = nullptr;     // f8_e4m3 only: [ceil(rows/128), ceil(cols/128)] f32
+    int64_t block_scale_cols = 0;           // ceil(cols / 128)
+    static constexpr int64_t block_size = 128;
+
+    bool empty() const { return data == nullptr; }
+    int64_t bytes() const;  // bytes of weight data (plus scales) read by one full pass
+};
+
+// Row `row` of w as f32: out[cols].
+void weight_dequantize_row(float* out, const WeightMatrix& w, int64_t row);
+
+// A sub-range of rows of w, still pointing into w's storage. row_begin must be a multiple of 128
+// for block-scaled weights so the scale grid stays aligned.
+WeightMatrix weight_row_slice(const WeightMatrix& w, int64_t row_begin, int64_t n_rows);
+
+}  // namespace whale

@@ -1,0 +1,162 @@
+#include "whale/model/blocks/mla_attention.h"
+
+#include <cmath>
+#include <limits>
+
+#include "whale/kernels/activation.h"
+#include "whale/kernels/dot.h"
+#include "whale/kernels/matmul.h"
+#include "whale/kernels/norm.h"
+#include "whale/kernels/rope.h"
+#include "whale/model/blocks/linear_forward.h"
+
+namespace whale {
+
+MlaWeights load_mla(WeightLoader& loader, const std::string& prefix, const MlaShape& s) {
+    MlaWeights w;
+    const int64_t q_out = s.n_heads * s.qk_dim();
+    if (s.q_lora_rank > 0) {
+        w.q_a_proj = loader.linear(prefix + ".q_a_proj", s.q_lora_rank, s.hidden_size, s.attention_bias);
+        w.q_a_layernorm = loader.vector(prefix + ".q_a_layernorm.weight", s.q_lora_rank);
+        w.q_b_proj = loader.linear(prefix + ".q_b_proj", q_out, s.q_lora_rank);
+    } else {
+        w.q_proj = loader.linear(prefix + ".q_proj", q_out, s.hidden_size);
+    }
+    w.kv_a_proj_with_mqa = loader.linear(prefix + ".kv_a_proj_with_mqa", s.cache_width(), s.hidden_size, s.attention_bias);
+    w.kv_a_layernorm = loader.vector(prefix + ".kv_a_layernorm.weight", s.kv_lora_rank);
+    w.kv_b_proj = loader.linear(prefix + ".kv_b_proj", s.n_heads * (s.nope_dim + s.v_dim), s.kv_lora_rank);
+    w.o_proj = loader.linear(prefix + ".o_proj", s.hidden_size, s.n_heads * s.v_dim, s.attention_bias);
+    return w;
+}
+
+namespace {
+
+void rotate(float* x, const float* cos, const float* sin, const MlaShape& s) {
+    if (s.rope_interleaved)
+        rope_rotate_interleaved(x, cos, sin, s.rope_dim / 2);
+    else
+        rope_rotate_half_split(x, cos, sin, s.rope_dim / 2);
+}
+
+// Queries [n, H, Dn+Dr] with the rope slice of every head rotated.
+std::vector<float> project_queries(const float* x, int64_t n, int64_t start, const MlaWeights& w, const MlaShape& s,
+                                   const RopeTable& rope, ThreadPool& pool) {
+    std::vector<float> q(size_t(n * s.n_heads * s.qk_dim()));
+    if (s.q_lora_rank > 0) {
+        std::vector<float> q_latent(size_t(n * s.q_lora_rank));  // [n, Kq]
+        linear_forward(q_latent.data(), x, n, w.q_a_proj, pool);
+        rmsnorm(q_latent.data(), q_latent.data(), w.q_a_layernorm.data(), n, s.q_lora_rank, s.eps);
+        linear_forward(q.data(), q_latent.data(), n, w.q_b_proj, pool);
+    } else {
+        linear_forward(q.data(), x, n, w.q_proj, pool);
+    }
+    std::vector<float> cos(size_t(s.rope_dim / 2)), sin(size_t(s.rope_dim / 2));
+    for (int64_t t = 0; t < n; ++t) {
+        rope.cos_sin(start + t, cos.data(), sin.data());
+        for (int64_t h = 0; h < s.n_heads; ++h)
+            rotate(&q[size_t((t * s.n_heads + h) * s.qk_dim() + s.nope_dim)], cos.data(), sin.data(), s);
+    }
+    return q;
+}
+
+// Computes [c | k^R] for the new tokens and stores them as cache rows start..start+n-1.
+void write_latents(const float* x, int64_t n, int64_t start, const MlaWeights& w, const MlaShape& s,
+                   const RopeTable& rope, LatentKvStore& cache, int layer, ThreadPool& pool) {
+    const int64_t width = s.cache_width();
+    std::vector<float> kv(size_t(n * width));  // [n, C+Dr]
+    linear_forward(kv.data(), x, n, w.kv_a_proj_with_mqa, pool);
+    std::vector<float> cos(size_t(s.rope_dim / 2)), sin(size_t(s.rope_dim / 2));
+    for (int64_t t = 0; t < n; ++t) {
+        float* row = cache.row(layer, start + t);
+        const float* src = &kv[size_t(t * width)];
+        rmsnorm(row, src, w.kv_a_layernorm.data(), 1, s.kv_lora_rank, s.eps);
+        for (int64_t i = 0; i < s.rope_dim; ++i) row[s.kv_lora_rank + i] = src[s.kv_lora_rank + i];
+        rope.cos_sin(start + t, cos.data(), sin.data());
+        rotate(row + s.kv_lora_rank, cos.data(), sin.data(), s);
+    }
+}
+
+// Explicit form: expand every visible latent into per-head keys and values, then attend.
+// q [n, H, Dn+Dr] -> o [n, H, Dv].
+void attend_explicit(float* o, const float* q, int64_t n, int64_t start, const MlaWeights& w, const MlaShape& s,
+                     LatentKvStore& cache, int layer, ThreadPool& pool) {
+    const int64_t total = start + n, head_kv = s.nope_dim + s.v_dim;
+    std::vector<float> latents(size_t(total * s.kv_lora_rank));  // [T, C]
+    std::vector<const float*> rows(static_cast<size_t>(total));
+    for (int64_t p = 0; p < total; ++p) {
+        rows[size_t(p)] = cache.row(layer, p);
+        std::copy(rows[size_t(p)], rows[size_t(p)] + s.kv_lora_rank, &latents[size_t(p * s.kv_lora_rank)]);
+    }
+    std::vector<float> kv(size_t(total * s.n_heads * head_kv));  // [T, H, Dn+Dv]
+    matmul(kv.data(), latents.data(), total, w.kv_b_proj.weight, pool);
+
+    pool.parallel_for(s.n_heads, [&](int64_t head_begin, int64_t head_end) {
+        std::vector<float> scores(static_cast<size_t>(total));
+        for (int64_t h = head_begin; h < head_end; ++h) {
+            for (int64_t t = 0; t < n; ++t) {
+                const float* qh = q + (t * s.n_heads + h) * s.qk_dim();
+                const int64_t visible = start + t + 1;
+                for (int64_t p = 0; p < visible; ++p) {
+                    const float* kh = &kv[size_t((p * s.n_heads + h) * head_kv)];
+                    float score = dot_f32(qh, kh, s.nope_dim) +
+                                  dot_f32(qh + s.nope_dim, rows[size_t(p)] + s.kv_lora_rank, s.rope_dim);
+                    scores[size_t(p)] = score * s.softmax_scale;
+                }
+                softmax_inplace(scores.data(), visible);
+                float* oh = o + (t * s.n_heads + h) * s.v_dim;
+                std::fill(oh, oh + s.v_dim, 0.0f);
+                for (int64_t p = 0; p < visible; ++p)
+                    axpy_f32(oh, scores[size_t(p)], &kv[size_t((p * s.n_heads + h) * head_kv + s.nope_dim)], s.v_dim);
+            }
+        }
+    });
+}
+
+// Absorbed form (spec §6): q̃ = U_hᵀ q^N, scores against the cached latents directly,
+// z = Σ P c, o = V_h z. Reads only the cache rows, never expanded keys or values.
+void attend_absorbed(float* o, const float* q, int64_t n, int64_t start, const MlaWeights& w, const MlaShape& s,
+                     LatentKvStore& cache, int layer, ThreadPool& pool) {
+    const int64_t total = start + n, head_kv = s.nope_dim + s.v_dim, c_dim = s.kv_lora_rank;
+    std::vector<const float*> rows(static_cast<size_t>(total));
+    for (int64_t p = 0; p < total; ++p) rows[size_t(p)] = cache.row(layer, p);
+
+    pool.parallel_for(s.n_heads, [&](int64_t head_begin, int64_t head_end) {
+        std::vector<float> scores(static_cast<size_t>(total)), q_absorbed(static_cast<size_t>(c_dim)), z(static_cast<size_t>(c_dim));
+        for (int64_t h = head_begin; h < head_end; ++h) {
+            const int64_t key_rows = h * head_kv, value_rows = h * head_kv + s.nope_dim;
+            for (int64_t t = 0; t < n; ++t) {
+                const float* qh = q + (t * s.n_heads + h) * s.qk_dim();
+                matvec_transposed_rows(q_absorbed.data(), qh, w.kv_b_proj.weight, key_rows, key_rows + s.nope_dim);
+                const int64_t visible = start + t + 1;
+                for (int64_t p = 0; p < visible; ++p) {
+                    const float* row = rows[size_t(p)];
+                    float score = dot_f32(q_absorbed.data(), row, c_dim) + dot_f32(qh + s.nope_dim, row + c_dim, s.rope_dim);
+                    scores[size_t(p)] = score * s.softmax_scale;
+                }
+                softmax_inplace(scores.data(), visible);
+                std::fill(z.begin(), z.end(), 0.0f);
+                for (int64_t p = 0; p < visible; ++p) axpy_f32(z.data(), scores[size_t(p)], rows[size_t(p)], c_dim);
+                matvec_rows(o + (t * s.n_heads + h) * s.v_dim, z.data(), w.kv_b_proj.weight, value_rows,
+                            value_rows + s.v_dim);
+            }
+        }
+    });
+}
+
+}  // namespace
+
+void mla_forward(float* out, const float* x, int64_t n, int64_t start, const MlaWeights& w, const MlaShape& s,
+                 const RopeTable& rope, LatentKvStore& cache, int layer, AttentionPath path, ThreadPool& pool) {
+    std::vector<float> q = project_queries(x, n, start, w, s, rope, pool);  // [n, H, Dn+Dr]
+    write_latents(x, n, start, w, s, rope, cache, layer, pool);
+    std::vector<float> o(size_t(n * s.n_heads * s.v_dim));                   // [n, H, Dv]
+    if (path == AttentionPath::AttentionPath_auto)
+        path = n == 1 ? AttentionPath::AttentionPath_absorbed : AttentionPath::AttentionPath_explicit;
+    if (path == AttentionPath::AttentionPath_explicit)
+        attend_explicit(o.data(), q.data(), n, start, w, s, cache, layer, pool);
+    else
+        attend_absorbed(o.data(), q.data(), n, start, w, s, cache, layer, pool);
+    linear_forward(out, o.data(), n, w.o_proj, pool);
+}
+
+}  // namespace whale

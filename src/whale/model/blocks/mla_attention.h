@@ -1,0 +1,54 @@
+// Multi-head latent attention (MLA) for DeepSeek V2/V3 (architectures spec §5, §6).
+// Per token it caches only the normalised KV latent c [C] and the rotated rope key k^R [Dr].
+// Two formulations produce the same output: the explicit one expands c into per-head keys and
+// values with kv_b_proj; the absorbed one folds kv_b_proj into the query and the output and
+// attends directly over the cached latents, which is what makes decode cheap.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "whale/core/thread_pool.h"
+#include "whale/model/blocks/rope_yarn.h"
+#include "whale/model/causal_lm.h"
+#include "whale/model/latent_kv_store.h"
+#include "whale/model/weight_loader.h"
+
+namespace whale {
+
+struct MlaShape {
+    int64_t hidden_size = 0;   // D
+    int64_t n_heads = 0;       // H
+    int64_t q_lora_rank = 0;   // Kq, 0 = single q_proj
+    int64_t kv_lora_rank = 0;  // C
+    int64_t nope_dim = 0;      // Dn
+    int64_t rope_dim = 0;      // Dr
+    int64_t v_dim = 0;         // Dv
+    float eps = 1e-6f;         // for q_a_layernorm and kv_a_layernorm
+    float softmax_scale = 0.0f;
+    bool rope_interleaved = true;
+    bool attention_bias = false;
+
+    int64_t qk_dim() const { return nope_dim + rope_dim; }
+    int64_t cache_width() const { return kv_lora_rank + rope_dim; }
+};
+
+struct MlaWeights {
+    Linear q_proj;                     // [H·(Dn+Dr), D], only when Kq = 0
+    Linear q_a_proj;                   // [Kq, D]
+    std::vector<float> q_a_layernorm;  // [Kq]
+    Linear q_b_proj;                   // [H·(Dn+Dr), Kq]
+    Linear kv_a_proj_with_mqa;         // [C+Dr, D]: latent first, rope key last
+    std::vector<float> kv_a_layernorm; // [C]
+    Linear kv_b_proj;                  // [H·(Dn+Dv), C]: per head Dn key rows then Dv value rows
+    Linear o_proj;                     // [D, H·Dv]
+};
+
+MlaWeights load_mla(WeightLoader& loader, const std::string& prefix, const MlaShape& shape);
+
+// out [n, D] = attention over cache positions [0, start + n) for x [n, D] (the normalised layer
+// input) at positions start..start+n-1. Writes the new tokens' cache rows of `layer` first.
+void mla_forward(float* out, const float* x, int64_t n, int64_t start, const MlaWeights& w, const MlaShape& shape,
+                 const RopeTable& rope, LatentKvStore& cache, int layer, AttentionPath path, ThreadPool& pool);
+
+}  // namespace whale

@@ -1,0 +1,27 @@
+#include "whale/model/blocks/swiglu_ffn.h"
+
+#include <vector>
+
+#include "whale/kernels/activation.h"
+#include "whale/model/blocks/linear_forward.h"
+
+namespace whale {
+
+SwigluWeights load_swiglu(WeightLoader& loader, const std::string& prefix, int64_t d, int64_t i, bool bias) {
+    SwigluWeights w;
+    w.gate_proj = loader.linear(prefix + ".gate_proj", i, d, bias);
+    w.up_proj = loader.linear(prefix + ".up_proj", i, d, bias);
+    w.down_proj = loader.linear(prefix + ".down_proj", d, i, bias);
+    return w;
+}
+
+void swiglu_forward(float* out, const float* x, int64_t n, const SwigluWeights& w, ThreadPool& pool) {
+    const int64_t width = w.width();
+    std::vector<float> gate(size_t(n * width)), up(size_t(n * width));  // [n, I]
+    linear_forward(gate.data(), x, n, w.gate_proj, pool);
+    linear_forward(up.data(), x, n, w.up_proj, pool);
+    swiglu_inplace(gate.data(), up.data(), n * width);
+    linear_forward(out, gate.data(), n, w.down_proj, pool);
+}
+
+}  // namespace whale

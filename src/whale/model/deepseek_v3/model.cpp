@@ -1,0 +1,124 @@
+#include "whale/model/deepseek_v3/model.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "whale/core/error.h"
+#include "whale/kernels/matmul.h"
+#include "whale/kernels/norm.h"
+#include "whale/model/blocks/moe_ffn.h"
+
+namespace whale {
+
+DeepseekV3Model::DeepseekV3Model(const std::string& model_path, const ConfigFields& fields)
+    : config_(deepseek_config_from_json(fields)),
+      checkpoint_(std::make_unique<Checkpoint>(model_path)),
+      loader_(std::make_unique<WeightLoader>(*checkpoint_)) {
+    weights_ = load_deepseek_weights(*loader_, config_);
+    mla_shape_ = mla_shape(config_);
+    router_ = router_settings(config_);
+    rope_ = std::make_unique<RopeTable>(config_.rope, config_.qk_rope_head_dim);
+    summarize();
+}
+
+CacheLayout DeepseekV3Model::cache_layout() const {
+    return CacheLayout{config_.num_hidden_layers, config_.latent_cache_width()};
+}
+
+void DeepseekV3Model::decoder_layer(float* hidden, int64_t n, int64_t start, int layer, LatentKvStore& cache,
+                                    AttentionPath path, ThreadPool& pool) const {
+    const DecoderLayerWeights& w = weights_.layers[size_t(layer)];
+    const int64_t d = config_.hidden_size;
+    std::vector<float> normed(size_t(n * d)), branch(size_t(n * d));  // [n, D] each
+
+    rmsnorm(normed.data(), hidden, w.input_layernorm.data(), n, d, config_.rms_norm_eps);
+    mla_forward(branch.data(), normed.data(), n, start, w.self_attn, mla_shape_, *rope_, cache, layer, path, pool);
+    for (int64_t i = 0; i < n * d; ++i) hidden[i] += branch[size_t(i)];
+
+    rmsnorm(normed.data(), hidden, w.post_attention_layernorm.data(), n, d, config_.rms_norm_eps);
+    if (w.is_moe)
+        moe_forward(branch.data(), normed.data(), n, w.moe, router_, pool);
+    else
+        swiglu_forward(branch.data(), normed.data(), n, w.mlp, pool);
+    for (int64_t i = 0; i < n * d; ++i) hidden[i] += branch[size_t(i)];
+}
+
+void DeepseekV3Model::forward(const ForwardRequest& request, LatentKvStore& cache, float* logits,
+                              ThreadPool& pool) const {
+    const int64_t n = request.n_tokens, d = config_.hidden_size, start = request.start_position;
+    WHALE_CHECK(n > 0, "forward: no tokens");
+    WHALE_CHECK(start >= 0 && start + n <= cache.capacity(), "forward: positions [", start, ", ", start + n,
+                ") exceed the cache capacity of ", cache.capacity(), " tokens");
+    std::vector<float> hidden(size_t(n * d));  // [n, D]
+    for (int64_t t = 0; t < n; ++t) {
+        const int32_t token = request.tokens[t];
+        WHALE_CHECK(token >= 0 && token < config_.vocab_size, "token id ", token, " is outside the vocabulary [0, ",
+                    config_.vocab_size, ")");
+        weight_dequantize_row(&hidden[size_t(t * d)], weights_.embed_tokens, token);
+    }
+    for (int l = 0; l < config_.num_hidden_layers; ++l) {
+        decoder_layer(hidden.data(), n, start, l, cache, request.attention, pool);
+        if (request.on_layer_output) request.on_layer_output(l, hidden.data());
+    }
+    const int64_t first = request.all_logits ? 0 : n - 1, n_out = n - first;
+    std::vector<float> normed(size_t(n_out * d));
+    rmsnorm(normed.data(), &hidden[size_t(first * d)], weights_.norm.data(), n_out, d, config_.rms_norm_eps);
+    matmul(logits, normed.data(), n_out, weights_.lm_head, pool);
+}
+
+void DeepseekV3Model::summarize() {
+    const DeepseekConfig& c = config_;
+    const int64_t d = c.hidden_size, h = c.num_attention_heads;
+    int64_t attention = 2 * d + c.kv_lora_rank + d * c.latent_cache_width() +
+                        c.kv_lora_rank * h * (c.qk_nope_head_dim + c.v_head_dim) + h * c.v_head_dim * d;
+    attention += c.q_lora_rank > 0 ? d * c.q_lora_rank + c.q_lora_rank + c.q_lora_rank * h * c.qk_head_dim()
+                                   : d * h * c.qk_head_dim();
+    const int64_t expert = 3 * d * c.moe_intermediate_size;
+    int64_t total = c.vocab_size * d * (c.tie_word_embeddings ? 1 : 2) + d, active = total;
+    int n_moe = 0;
+    for (int l = 0; l < c.num_hidden_layers; ++l) {
+        if (c.layer_is_moe(l)) {
+            ++n_moe;
+            int64_t shared = expert * c.n_shared_experts + c.n_routed_experts * d;
+            total += attention + shared + expert * c.n_routed_experts;
+            active += attention + shared + expert * c.num_experts_per_tok;
+        } else {
+            total += attention + 3 * d * c.intermediate_size;
+            active += attention + 3 * d * c.intermediate_size;
+        }
+    }
+    ModelSummary& s = summary_;
+    s.architecture = c.model_type;
+    s.vocab_size = c.vocab_size;
+    s.hidden_size = d;
+    s.n_layers = c.num_hidden_layers;
+    s.max_position = c.max_position_embeddings;
+    s.n_params_total = total;
+    s.n_params_active = active;
+    if (weights_.mtp) s.n_params_mtp = 2 * d * d + 3 * d + attention + expert * (c.n_routed_experts + c.n_shared_experts) + c.n_routed_experts * d;
+    s.weight_bytes = int64_t(loader_->loaded_bytes());
+    s.kv_values_per_token = int64_t(c.num_hidden_layers) * c.latent_cache_width();
+    s.mha_values_per_token = int64_t(c.num_hidden_layers) * h * (c.qk_head_dim() + c.v_head_dim);
+    s.eos_token_ids = c.eos_token_ids;
+    s.bos_token_id = c.bos_token_id;
+    s.description = str_cat(c.model_type, ", ", c.num_hidden_layers, " layers (", c.num_hidden_layers - n_moe,
+                            " dense, ", n_moe, " MoE), hidden ", d);
+    auto scoring = c.scoring_func == ScoringFunc::ScoringFunc_softmax ? "softmax" : "sigmoid";
+    const char* methods[] = {"greedy", "group_limited_greedy", "noaux_tc"};
+    s.details = {
+        str_cat("attention: MLA, ", h, " heads, q_lora_rank ", c.q_lora_rank ? std::to_string(c.q_lora_rank) : "none",
+                ", kv_lora_rank ", c.kv_lora_rank, ", qk ", c.qk_nope_head_dim, "+", c.qk_rope_head_dim, ", v ",
+                c.v_head_dim),
+        str_cat("experts: ", c.n_routed_experts, " routed (top ", c.num_experts_per_tok, ", width ",
+                c.moe_intermediate_size, "), ", c.n_shared_experts, " shared; routing ", scoring, " ",
+                methods[int(c.topk_method)], ", groups ", c.n_group, "/", c.topk_group, ", scale ",
+                c.routed_scaling_factor),
+        str_cat("rope: theta ", c.rope.theta, c.rope.yarn ? str_cat(", yarn factor ", c.rope.factor, " from ",
+                                                                     c.rope.original_max_position)
+                                                          : std::string(", no scaling"),
+                ", softmax scale ", c.softmax_scale()),
+        str_cat("mtp: ", weights_.mtp ? "1 layer loaded" : (c.num_nextn_predict_layers ? "declared, weights absent" : "none")),
+    };
+}
+
+}  // namespace whale

@@ -1,0 +1,48 @@
+#include "whale/model/registry.h"
+
+#include "whale/core/error.h"
+#include "whale/formats/json/config_fields.h"
+#include "whale/model/deepseek_v3/model.h"
+
+namespace whale {
+
+namespace {
+
+using Factory = std::unique_ptr<CausalLM> (*)(const std::string& path, const ConfigFields& fields);
+
+template <typename Model>
+std::unique_ptr<CausalLM> make(const std::string& path, const ConfigFields& fields) {
+    return std::make_unique<Model>(path, fields);
+}
+
+struct Registration {
+    const char* model_type;
+    Factory factory;
+};
+
+// One line per config.json model_type.
+constexpr Registration registrations[] = {
+    {"deepseek_v2", make<DeepseekV3Model>},
+    {"deepseek_v3", make<DeepseekV3Model>},
+};
+
+}  // namespace
+
+std::vector<std::string> supported_model_types() {
+    std::vector<std::string> out;
+    for (const Registration& r : registrations) out.push_back(r.model_type);
+    return out;
+}
+
+std::unique_ptr<CausalLM> load_causal_lm(const std::string& model_path) {
+    ConfigFields fields = ConfigFields::load(model_path);
+    const std::string model_type = fields.require_string("model_type");
+    for (const Registration& r : registrations)
+        if (model_type == r.model_type) return r.factory(model_path, fields);
+    std::string supported;
+    for (const std::string& t : supported_model_types()) supported += (supported.empty() ? "" : ", ") + t;
+    fields.fail_field("model_type", str_cat("is '", model_type, "', which Whale does not support (supported: ",
+                                            supported, ")"));
+}
+
+}  // namespace whale

@@ -1,0 +1,18 @@
+// Maps a checkpoint's config.json `model_type` to the generation that implements it.
+// Adding a generation = one folder under model/ plus one line in registry.cpp.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "whale/model/causal_lm.h"
+
+namespace whale {
+
+// Loads the model at `model_path` (directory with config.json + safetensors).
+// Throws whale::Error for an unsupported model_type, listing the supported ones.
+std::unique_ptr<CausalLM> load_causal_lm(const std::string& model_path);
+std::vector<std::string> supported_model_types();
+
+}  // namespace whale

@@ -1,0 +1,76 @@
+// The narrow public API that the CLI and the server use (they never see tensors):
+//   Engine  - loaded weights, immutable after load, shared by all sessions;
+//   Session - one timeline: its tokens, its KV cache, its position.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "whale/model/causal_lm.h"
+
+namespace whale {
+
+class LatentCache;
+class ThreadPool;
+
+struct EngineOptions {
+    int n_threads = 0;          // 0 = one per hardware thread
+    int64_t max_context = 0;    // 0 = min(max_position_embeddings, 32768)
+    bool show_progress = true;  // progress line while loading
+};
+
+class Session;
+
+class Engine {
+public:
+    static std::unique_ptr<Engine> load(const std::string& model_path, const EngineOptions& options = {});
+    ~Engine();
+
+    const ModelSummary& model() const { return model_->summary(); }
+    int64_t max_context() const { return max_context_; }
+    double load_seconds() const { return load_seconds_; }
+    std::unique_ptr<Session> new_session() const;
+
+private:
+    friend class Session;
+    Engine() = default;
+
+    std::unique_ptr<CausalLM> model_;
+    std::unique_ptr<ThreadPool> pool_;
+    mutable std::mutex compute_mutex_;  // one forward at a time on the shared thread pool
+    int64_t max_context_ = 0;
+    double load_seconds_ = 0.0;
+};
+
+struct AppendOptions {
+    bool all_logits = false;  // logits for every appended token instead of only the last
+    AttentionPath attention = AttentionPath::AttentionPath_auto;
+    std::function<void(int layer, const float* hidden)> on_layer_output;  // [n_tokens, hidden] f32
+};
+
+class Session {
+public:
+    explicit Session(const Engine& engine);
+    ~Session();
+
+    // Runs the new tokens through the model, extending the cache. Returns logits
+    // [all_logits ? tokens.size() : 1, vocab] f32.
+    std::vector<float> append(const std::vector<int32_t>& tokens, const AppendOptions& options = {});
+    // Forgets every token from `position` on (cache rows beyond it are overwritten later).
+    void rewind(int64_t position);
+
+    int64_t position() const { return int64_t(tokens_.size()); }
+    const std::vector<int32_t>& tokens() const { return tokens_; }
+    int64_t cache_bytes_allocated() const;
+    int64_t cache_bytes_per_token() const;
+
+private:
+    const Engine& engine_;
+    std::unique_ptr<LatentCache> cache_;
+    std::vector<int32_t> tokens_;
+};
+
+}  // namespace whale
