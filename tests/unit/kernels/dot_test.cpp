@@ -1,0 +1,48 @@
+// SIMD kernels against their scalar twins, on odd sizes and tails.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include "whale/core/cpu_features.h"
+#include "whale/kernels/dot.h"
+
+namespace whale {
+namespace {
+
+std::vector<float> random_vector(int64_t n, uint32_t seed) {
+    std::mt19937 rng(seed);
+    std::normal_distribution<float> dist;
+    std::vector<float> v(static_cast<size_t>(n));
+    for (float& x : v) x = dist(rng);
+    return v;
+}
+
+TEST(DotTest, Avx2MatchesScalar) {
+    if (!cpu_features().avx2 || !cpu_features().fma) GTEST_SKIP() << "no AVX2+FMA on this CPU";
+    for (int64_t n : {0, 1, 7, 8, 9, 31, 32, 33, 100, 127, 1000, 4099}) {
+        auto a = random_vector(n, 1), b = random_vector(n, 2);
+        float scale = 0.0f;
+        for (int64_t i = 0; i < n; ++i) scale += std::fabs(a[size_t(i)] * b[size_t(i)]);
+        EXPECT_NEAR(dot_f32_avx2(a.data(), b.data(), n), dot_f32_scalar(a.data(), b.data(), n), 1e-6f * (scale + 1))
+            << "n=" << n;
+    }
+}
+
+TEST(DotTest, AxpyAvx2MatchesScalarAndLeavesGuardsAlone) {
+    if (!cpu_features().avx2 || !cpu_features().fma) GTEST_SKIP() << "no AVX2+FMA on this CPU";
+    for (int64_t n : {1, 5, 8, 13, 64, 257}) {
+        auto x = random_vector(n, 3);
+        auto y1 = random_vector(n + 2, 4);  // one guard element on each side
+        auto y2 = y1;
+        axpy_f32_avx2(y1.data() + 1, 0.75f, x.data(), n);
+        axpy_f32_scalar(y2.data() + 1, 0.75f, x.data(), n);
+        for (int64_t i = 0; i < n + 2; ++i) EXPECT_NEAR(y1[size_t(i)], y2[size_t(i)], 1e-6f) << i;
+        EXPECT_EQ(y1.front(), y2.front());
+        EXPECT_EQ(y1.back(), y2.back());
+    }
+}
+
+}  // namespace
+}  // namespace whale
