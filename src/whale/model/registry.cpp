@@ -8,11 +8,12 @@ namespace whale {
 
 namespace {
 
-using Factory = std::unique_ptr<CausalLM> (*)(const std::string& path, const ConfigFields& fields);
+using Factory = std::unique_ptr<CausalLM> (*)(const std::string& path, const ConfigFields& fields,
+                                               const LoadOptions& options);
 
 template <typename Model>
-std::unique_ptr<CausalLM> make(const std::string& path, const ConfigFields& fields) {
-    return std::make_unique<Model>(path, fields);
+std::unique_ptr<CausalLM> make(const std::string& path, const ConfigFields& fields, const LoadOptions& options) {
+    return std::make_unique<Model>(path, fields, options);
 }
 
 struct Registration {
@@ -34,11 +35,11 @@ std::vector<std::string> supported_model_types() {
     return out;
 }
 
-std::unique_ptr<CausalLM> load_causal_lm(const std::string& model_path) {
+std::unique_ptr<CausalLM> load_causal_lm(const std::string& model_path, const LoadOptions& options) {
     ConfigFields fields = ConfigFields::load(model_path);
     const std::string model_type = fields.require_string("model_type");
     for (const Registration& r : registrations)
-        if (model_type == r.model_type) return r.factory(model_path, fields);
+        if (model_type == r.model_type) return r.factory(model_path, fields, options);
     std::string supported;
     for (const std::string& t : supported_model_types()) supported += (supported.empty() ? "" : ", ") + t;
     fields.fail_field("model_type", str_cat("is '", model_type, "', which Whale does not support (supported: ",

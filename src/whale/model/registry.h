@@ -7,12 +7,13 @@
 #include <vector>
 
 #include "whale/model/causal_lm.h"
+#include "whale/model/weight_loader.h"
 
 namespace whale {
 
 // Loads the model at `model_path` (directory with config.json + safetensors).
 // Throws whale::Error for an unsupported model_type, listing the supported ones.
-std::unique_ptr<CausalLM> load_causal_lm(const std::string& model_path);
+std::unique_ptr<CausalLM> load_causal_lm(const std::string& model_path, const LoadOptions& options = {});
 std::vector<std::string> supported_model_types();
 
 }  // namespace whale

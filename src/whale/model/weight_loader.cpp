@@ -38,8 +38,20 @@ const TensorView& WeightLoader::tensor(const std::string& name, const std::vecto
     const TensorView& view = checkpoint_.get(name);
     WHALE_CHECK(view.shape == shape, checkpoint_.path(), ": tensor '", name, "' has shape ", shape_to_string(view.shape),
                 ", expected ", shape_to_string(shape), " from config.json");
-    loaded_bytes_ += view.nbytes;
+    account(view);
     return view;
+}
+
+void WeightLoader::account(const TensorView& view) {
+    loaded_bytes_ += view.nbytes;
+    if (options_.prefetch) {
+        // One read per page faults the mapping in now rather than during the first forward.
+        const volatile uint8_t* bytes = static_cast<const uint8_t*>(view.data);
+        uint8_t sink = 0;
+        for (size_t i = 0; i < view.nbytes; i += 4096) sink ^= bytes[i];
+        (void)sink;
+    }
+    if (options_.progress) options_.progress(loaded_bytes_, total_bytes_);
 }
 
 const void* WeightLoader::aligned_data(const TensorView& view) {
@@ -88,7 +100,7 @@ WeightMatrix WeightLoader::matrix_slice(const std::string& name, int64_t count, 
     WHALE_CHECK(view.dtype == DType::DType_f32 || view.dtype == DType::DType_f16 || view.dtype == DType::DType_bf16,
                 checkpoint_.path(), ": fused tensor '", name, "' has dtype ", dtype_name(view.dtype),
                 ", expected F32, F16 or BF16");
-    if (index == 0) loaded_bytes_ += view.nbytes;
+    if (index == 0) account(view);
     WeightMatrix w;
     w.dtype = view.dtype;
     w.rows = rows;

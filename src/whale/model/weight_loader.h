@@ -4,6 +4,7 @@
 // anything that must be converted (norm vectors, FP8 scales, misaligned data) is owned here.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,9 +22,20 @@ struct Linear {
     int64_t in_features() const { return weight.cols; }
 };
 
+// Reports bytes of tensor data loaded so far out of the checkpoint's total.
+using LoadProgress = std::function<void(uint64_t done, uint64_t total)>;
+
+struct LoadOptions {
+    // Touch every page of every weight while loading, so the first forward does not stall on
+    // page faults. Only worth it when the weights fit in memory; the engine decides.
+    bool prefetch = false;
+    LoadProgress progress;
+};
+
 class WeightLoader {
 public:
-    explicit WeightLoader(const Checkpoint& checkpoint) : checkpoint_(checkpoint) {}
+    WeightLoader(const Checkpoint& checkpoint, LoadOptions options = {})
+        : checkpoint_(checkpoint), options_(std::move(options)), total_bytes_(checkpoint.total_bytes()) {}
 
     bool has(const std::string& name) const { return checkpoint_.contains(name); }
 
@@ -45,7 +57,11 @@ private:
     const void* aligned_data(const TensorView& view);
     const float* block_scale(const std::string& weight_name, int64_t rows, int64_t cols);
 
+    void account(const TensorView& view);
+
     const Checkpoint& checkpoint_;
+    LoadOptions options_;
+    uint64_t total_bytes_ = 0;
     std::vector<std::unique_ptr<float[]>> owned_f32_;
     std::vector<std::unique_ptr<uint64_t[]>> owned_raw_;
     uint64_t loaded_bytes_ = 0;

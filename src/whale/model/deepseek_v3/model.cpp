@@ -10,10 +10,11 @@
 
 namespace whale {
 
-DeepseekV3Model::DeepseekV3Model(const std::string& model_path, const ConfigFields& fields)
+DeepseekV3Model::DeepseekV3Model(const std::string& model_path, const ConfigFields& fields,
+                                 const LoadOptions& options)
     : config_(deepseek_config_from_json(fields)),
       checkpoint_(std::make_unique<Checkpoint>(model_path)),
-      loader_(std::make_unique<WeightLoader>(*checkpoint_)) {
+      loader_(std::make_unique<WeightLoader>(*checkpoint_, options)) {
     weights_ = load_deepseek_weights(*loader_, config_);
     mla_shape_ = mla_shape(config_);
     router_ = router_settings(config_);

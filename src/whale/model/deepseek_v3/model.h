@@ -15,7 +15,7 @@ namespace whale {
 
 class DeepseekV3Model : public CausalLM {
 public:
-    DeepseekV3Model(const std::string& model_path, const ConfigFields& fields);
+    DeepseekV3Model(const std::string& model_path, const ConfigFields& fields, const LoadOptions& options);
 
     const ModelSummary& summary() const override { return summary_; }
     CacheLayout cache_layout() const override;
