@@ -26,6 +26,12 @@ CommandRun register_generate_command(CLI::App& app) {
     cmd->add_option("--temp", args->sampler.temperature, "Temperature (0 = greedy)")->check(CLI::Range(0.0, 100.0));
     cmd->add_option("--top-k", args->sampler.top_k, "Top-k (0 = off)")->check(CLI::NonNegativeNumber);
     cmd->add_option("--top-p", args->sampler.top_p, "Top-p")->check(CLI::Range(0.0, 1.0));
+    cmd->add_option("--min-p", args->sampler.min_p, "Min-p (0 = off)")->check(CLI::Range(0.0, 1.0));
+    cmd->add_option("--repeat-penalty", args->sampler.repetition_penalty, "Repetition penalty (1 = off)")
+        ->check(CLI::Range(0.0, 10.0));
+    cmd->add_option("--presence-penalty", args->sampler.presence_penalty, "Presence penalty")->check(CLI::Range(-2.0, 2.0));
+    cmd->add_option("--frequency-penalty", args->sampler.frequency_penalty, "Frequency penalty")
+        ->check(CLI::Range(-2.0, 2.0));
     cmd->add_option("--seed", args->sampler.seed, "Sampling seed");
     cmd->add_flag("--ignore-eos", args->ignore_eos, "Keep generating past end-of-sequence tokens");
     cmd->add_option("-t,--threads", args->threads, "Threads (default: all cores)");
@@ -36,6 +42,7 @@ CommandRun register_generate_command(CLI::App& app) {
         auto engine = Engine::load(args->model, options);
         auto session = engine->new_session();
         Sampler sampler(args->sampler);
+        sampler.accept_prompt(prompt);
         const int64_t vocab = engine->model().vocab_size;
         const auto& eos = engine->model().eos_token_ids;
 
@@ -46,6 +53,7 @@ CommandRun register_generate_command(CLI::App& app) {
         for (int i = 0; i < args->n_predict; ++i) {
             int32_t token = sampler.sample(logits.data(), vocab);
             generated.push_back(token);
+            sampler.accept(token);
             std::printf(i ? ",%d" : "%d", token);
             std::fflush(stdout);
             bool is_eos = std::find(eos.begin(), eos.end(), token) != eos.end();

@@ -1,30 +1,55 @@
-// Picks the next token from logits: greedy at temperature 0, otherwise seeded sampling with
-// temperature, top-k and top-p. Same seed and same logits give the same tokens.
+// Picks the next token from logits. At temperature 0 it is greedy (argmax after biases and
+// penalties); otherwise seeded sampling after, in this order (the transformers processor order):
+// logit bias -> repetition / presence / frequency penalties -> temperature -> top-k -> top-p ->
+// min-p. The same seed, settings and logits always give the same tokens.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <random>
+#include <unordered_map>
+#include <vector>
 
 namespace whale {
 
 struct SamplerSettings {
-    float temperature = 0.0f;  // 0 = greedy
-    int top_k = 0;             // 0 = all
-    float top_p = 1.0f;
+    float temperature = 0.0f;        // 0 = greedy
+    int top_k = 0;                   // 0 = off
+    float top_p = 1.0f;              // 1 = off
+    float min_p = 0.0f;              // 0 = off; keeps tokens with p >= min_p · p_max
+    float repetition_penalty = 1.0f; // HF rule over prompt + output: logit > 0 ? /r : ·r
+    float presence_penalty = 0.0f;   // OpenAI rule over the output: − presence if seen
+    float frequency_penalty = 0.0f;  // OpenAI rule over the output: − frequency · count
+    std::map<int32_t, float> logit_bias;  // added to the raw logits
     uint64_t seed = 0;
 };
 
 class Sampler {
 public:
     explicit Sampler(const SamplerSettings& settings) : settings_(settings), rng_(settings.seed) {}
+
+    // Prompt tokens count for the repetition penalty only; generated tokens for all penalties.
+    void accept_prompt(const std::vector<int32_t>& tokens);
+    void accept(int32_t token);
+
+    // logits [vocab_size] f32 (not modified). Returns the chosen token id.
     int32_t sample(const float* logits, int64_t vocab_size);
+
+    // The logits after bias and penalties, as the sampler sees them before temperature.
+    std::vector<float> adjusted_logits(const float* logits, int64_t vocab_size) const;
+    const SamplerSettings& settings() const { return settings_; }
 
 private:
     SamplerSettings settings_;
     std::mt19937_64 rng_;
+    std::unordered_map<int32_t, int> seen_;            // prompt + output, for repetition_penalty
+    std::unordered_map<int32_t, int> generated_count_; // output only
 };
 
 // Index of the largest logit; ties go to the lower index (as torch.argmax).
 int32_t argmax(const float* logits, int64_t n);
+
+// log-softmax of logits [n] into out [n], computed in double for stable log-probabilities.
+void log_softmax(float* out, const float* logits, int64_t n);
 
 }  // namespace whale
