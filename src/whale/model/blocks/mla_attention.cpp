@@ -38,15 +38,18 @@ void rotate(float* x, const float* cos, const float* sin, const MlaShape& s) {
         rope_rotate_half_split(x, cos, sin, s.rope_dim / 2);
 }
 
-// Queries [n, H, Dn+Dr] with the rope slice of every head rotated.
-std::vector<float> project_queries(const float* x, int64_t n, int64_t start, const MlaWeights& w, const MlaShape& s,
-                                   const RopeTable& rope, ThreadPool& pool) {
-    std::vector<float> q(size_t(n * s.n_heads * s.qk_dim()));
+}  // namespace
+
+MlaQueries mla_project_queries(const float* x, int64_t n, int64_t start, const MlaWeights& w, const MlaShape& s,
+                               const RopeTable& rope, ThreadPool& pool) {
+    MlaQueries out;
+    std::vector<float>& q = out.q;
+    q.resize(size_t(n * s.n_heads * s.qk_dim()));
     if (s.q_lora_rank > 0) {
-        std::vector<float> q_latent(size_t(n * s.q_lora_rank));  // [n, Kq]
-        linear_forward(q_latent.data(), x, n, w.q_a_proj, pool);
-        rmsnorm(q_latent.data(), q_latent.data(), w.q_a_layernorm.data(), n, s.q_lora_rank, s.eps);
-        linear_forward(q.data(), q_latent.data(), n, w.q_b_proj, pool);
+        out.q_latent.resize(size_t(n * s.q_lora_rank));  // [n, Kq]
+        linear_forward(out.q_latent.data(), x, n, w.q_a_proj, pool);
+        rmsnorm(out.q_latent.data(), out.q_latent.data(), w.q_a_layernorm.data(), n, s.q_lora_rank, s.eps);
+        linear_forward(q.data(), out.q_latent.data(), n, w.q_b_proj, pool);
     } else {
         linear_forward(q.data(), x, n, w.q_proj, pool);
     }
@@ -56,12 +59,11 @@ std::vector<float> project_queries(const float* x, int64_t n, int64_t start, con
         for (int64_t h = 0; h < s.n_heads; ++h)
             rotate(&q[size_t((t * s.n_heads + h) * s.qk_dim() + s.nope_dim)], cos.data(), sin.data(), s);
     }
-    return q;
+    return out;
 }
 
-// Computes [c | k^R] for the new tokens and stores them as cache rows start..start+n-1.
-void write_latents(const float* x, int64_t n, int64_t start, const MlaWeights& w, const MlaShape& s,
-                   const RopeTable& rope, LatentKvStore& cache, int layer, ThreadPool& pool) {
+void mla_write_latents(const float* x, int64_t n, int64_t start, const MlaWeights& w, const MlaShape& s,
+                       const RopeTable& rope, LatentKvStore& cache, int layer, ThreadPool& pool) {
     const int64_t width = s.cache_width();
     std::vector<float> kv(size_t(n * width));  // [n, C+Dr]
     linear_forward(kv.data(), x, n, w.kv_a_proj_with_mqa, pool);
@@ -76,10 +78,18 @@ void write_latents(const float* x, int64_t n, int64_t start, const MlaWeights& w
     }
 }
 
+namespace {
+
+float masked_score(float score, const KeySelection* selection, int64_t t, int64_t p) {
+    if (selection && !selection->allowed[size_t(t * selection->total + p)])
+        return -std::numeric_limits<float>::infinity();
+    return score;
+}
+
 // Explicit form: expand every visible latent into per-head keys and values, then attend.
 // q [n, H, Dn+Dr] -> o [n, H, Dv].
 void attend_explicit(float* o, const float* q, int64_t n, int64_t start, const MlaWeights& w, const MlaShape& s,
-                     LatentKvStore& cache, int layer, ThreadPool& pool) {
+                     LatentKvStore& cache, int layer, const KeySelection* selection, ThreadPool& pool) {
     const int64_t total = start + n, head_kv = s.nope_dim + s.v_dim;
     std::vector<float> latents(size_t(total * s.kv_lora_rank));  // [T, C]
     std::vector<const float*> rows(static_cast<size_t>(total));
@@ -100,7 +110,7 @@ void attend_explicit(float* o, const float* q, int64_t n, int64_t start, const M
                     const float* kh = &kv[size_t((p * s.n_heads + h) * head_kv)];
                     float score = dot_f32(qh, kh, s.nope_dim) +
                                   dot_f32(qh + s.nope_dim, rows[size_t(p)] + s.kv_lora_rank, s.rope_dim);
-                    scores[size_t(p)] = score * s.softmax_scale;
+                    scores[size_t(p)] = masked_score(score * s.softmax_scale, selection, t, p);
                 }
                 softmax_inplace(scores.data(), visible);
                 float* oh = o + (t * s.n_heads + h) * s.v_dim;
@@ -115,7 +125,7 @@ void attend_explicit(float* o, const float* q, int64_t n, int64_t start, const M
 // Absorbed form (spec §6): q̃ = U_hᵀ q^N, scores against the cached latents directly,
 // z = Σ P c, o = V_h z. Reads only the cache rows, never expanded keys or values.
 void attend_absorbed(float* o, const float* q, int64_t n, int64_t start, const MlaWeights& w, const MlaShape& s,
-                     LatentKvStore& cache, int layer, ThreadPool& pool) {
+                     LatentKvStore& cache, int layer, const KeySelection* selection, ThreadPool& pool) {
     const int64_t total = start + n, head_kv = s.nope_dim + s.v_dim, c_dim = s.kv_lora_rank;
     std::vector<const float*> rows(static_cast<size_t>(total));
     for (int64_t p = 0; p < total; ++p) rows[size_t(p)] = cache.row(layer, p);
@@ -131,7 +141,7 @@ void attend_absorbed(float* o, const float* q, int64_t n, int64_t start, const M
                 for (int64_t p = 0; p < visible; ++p) {
                     const float* row = rows[size_t(p)];
                     float score = dot_f32(q_absorbed.data(), row, c_dim) + dot_f32(qh + s.nope_dim, row + c_dim, s.rope_dim);
-                    scores[size_t(p)] = score * s.softmax_scale;
+                    scores[size_t(p)] = masked_score(score * s.softmax_scale, selection, t, p);
                 }
                 softmax_inplace(scores.data(), visible);
                 std::fill(z.begin(), z.end(), 0.0f);
@@ -145,18 +155,24 @@ void attend_absorbed(float* o, const float* q, int64_t n, int64_t start, const M
 
 }  // namespace
 
-void mla_forward(float* out, const float* x, int64_t n, int64_t start, const MlaWeights& w, const MlaShape& s,
-                 const RopeTable& rope, LatentKvStore& cache, int layer, AttentionPath path, ThreadPool& pool) {
-    std::vector<float> q = project_queries(x, n, start, w, s, rope, pool);  // [n, H, Dn+Dr]
-    write_latents(x, n, start, w, s, rope, cache, layer, pool);
-    std::vector<float> o(size_t(n * s.n_heads * s.v_dim));                   // [n, H, Dv]
+void mla_attend(float* out, const MlaQueries& queries, int64_t n, int64_t start, const MlaWeights& w,
+                const MlaShape& s, LatentKvStore& cache, int layer, AttentionPath path,
+                const KeySelection* selection, ThreadPool& pool) {
+    std::vector<float> o(size_t(n * s.n_heads * s.v_dim));  // [n, H, Dv]
     if (path == AttentionPath::AttentionPath_auto)
         path = n == 1 ? AttentionPath::AttentionPath_absorbed : AttentionPath::AttentionPath_explicit;
     if (path == AttentionPath::AttentionPath_explicit)
-        attend_explicit(o.data(), q.data(), n, start, w, s, cache, layer, pool);
+        attend_explicit(o.data(), queries.q.data(), n, start, w, s, cache, layer, selection, pool);
     else
-        attend_absorbed(o.data(), q.data(), n, start, w, s, cache, layer, pool);
+        attend_absorbed(o.data(), queries.q.data(), n, start, w, s, cache, layer, selection, pool);
     linear_forward(out, o.data(), n, w.o_proj, pool);
+}
+
+void mla_forward(float* out, const float* x, int64_t n, int64_t start, const MlaWeights& w, const MlaShape& s,
+                 const RopeTable& rope, LatentKvStore& cache, int layer, AttentionPath path, ThreadPool& pool) {
+    MlaQueries queries = mla_project_queries(x, n, start, w, s, rope, pool);
+    mla_write_latents(x, n, start, w, s, rope, cache, layer, pool);
+    mla_attend(out, queries, n, start, w, s, cache, layer, path, nullptr, pool);
 }
 
 }  // namespace whale

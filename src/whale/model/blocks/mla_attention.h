@@ -46,8 +46,33 @@ struct MlaWeights {
 
 MlaWeights load_mla(WeightLoader& loader, const std::string& prefix, const MlaShape& shape);
 
-// out [n, D] = attention over cache positions [0, start + n) for x [n, D] (the normalised layer
-// input) at positions start..start+n-1. Writes the new tokens' cache rows of `layer` first.
+struct MlaQueries {
+    std::vector<float> q;         // [n, H, Dn+Dr], rope slice rotated
+    std::vector<float> q_latent;  // [n, Kq] after q_a_layernorm (empty when Kq = 0); V3.2's indexer reads it
+};
+
+// Which cached keys each new query may attend to, beyond causality (DeepSeek Sparse Attention).
+struct KeySelection {
+    int64_t total = 0;             // T = start + n
+    std::vector<uint8_t> allowed;  // [n, T], 1 = selected
+};
+
+MlaQueries mla_project_queries(const float* x, int64_t n, int64_t start, const MlaWeights& w, const MlaShape& shape,
+                               const RopeTable& rope, ThreadPool& pool);
+
+// Computes [c | k^R] for x [n, D] and stores them in the first C + Dr values of the cache rows
+// start..start+n-1 of `layer`.
+void mla_write_latents(const float* x, int64_t n, int64_t start, const MlaWeights& w, const MlaShape& shape,
+                       const RopeTable& rope, LatentKvStore& cache, int layer, ThreadPool& pool);
+
+// out [n, D] = attention of the queries over cache positions [0, start + n) (causal, and only the
+// selected keys when `selection` is given).
+void mla_attend(float* out, const MlaQueries& queries, int64_t n, int64_t start, const MlaWeights& w,
+                const MlaShape& shape, LatentKvStore& cache, int layer, AttentionPath path,
+                const KeySelection* selection, ThreadPool& pool);
+
+// The dense V2/V3 layer: out [n, D] = MLA of x [n, D] (the normalised layer input) at positions
+// start..start+n-1, writing the new tokens' cache rows of `layer` first.
 void mla_forward(float* out, const float* x, int64_t n, int64_t start, const MlaWeights& w, const MlaShape& shape,
                  const RopeTable& rope, LatentKvStore& cache, int layer, AttentionPath path, ThreadPool& pool);
 
