@@ -19,6 +19,9 @@ Oracles:
                             copy as vllm/tokenizers/deepseek_v4_encoding.py, which names the
                             reasoning field `reasoning` instead of `reasoning_content`).
   The encoders are not part of this repository: download them yourself and pass their paths.
+  The committed goldens were made with encoding_dsv32.py sha256 bfcd079c...f8770a (hub text,
+  blank-line tools block) and encoding_dsv4.py sha256 8c472456...e69f73 (hub text with translated
+  docstrings; its code equals vLLM's copy at 591f7b5 apart from the reasoning field name).
   They need the `regex` package (pip install regex).
 
 The encoders take no request-level tools and have no generation-prompt or prefill switch, so
