@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
     add(whale::app::register_inspect_command);
     add(whale::app::register_logits_command);
     add(whale::app::register_generate_command);
+    add(whale::app::register_render_chat_command);
 
     try {
         app.parse(argc, argv);
