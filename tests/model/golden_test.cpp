@@ -128,3 +128,33 @@ TEST(GoldenModelTest, V3LoadsItsMtpLayer) {
 
 }  // namespace
 }  // namespace whale
+
+namespace whale {
+namespace {
+
+// Continuous batching: sequences at different positions advanced in one forward must give exactly
+// what each gives alone (attention stays per sequence; only the weight reads are shared).
+TEST_P(GoldenTest, BatchedSequencesEqualSeparateRuns) {
+    const std::vector<int32_t> prompt_a = golden_.tokens;
+    const std::vector<int32_t> prompt_b(golden_.tokens.begin() + 3, golden_.tokens.begin() + 8);
+    auto alone_a = engine_->new_session(), alone_b = engine_->new_session();
+    AppendOptions all;
+    all.all_logits = true;
+    std::vector<float> expected_a = alone_a->append(prompt_a, all);
+    std::vector<float> expected_b = alone_b->append(prompt_b);
+    std::vector<float> next_a = alone_a->append({7});
+    std::vector<float> next_b = alone_b->append({9, 10}, all);
+
+    auto a = engine_->new_session(), b = engine_->new_session();
+    auto first = engine_->step({{a.get(), prompt_a, true}, {b.get(), prompt_b, false}}, AppendOptions{});
+    EXPECT_LE(max_relative_error(first[0], expected_a), logit_tolerance);
+    EXPECT_LE(max_relative_error(first[1], expected_b), logit_tolerance);
+    auto second = engine_->step({{b.get(), {9, 10}, true}, {a.get(), {7}, false}}, AppendOptions{});
+    EXPECT_LE(max_relative_error(second[0], next_b), logit_tolerance);
+    EXPECT_LE(max_relative_error(second[1], next_a), logit_tolerance);
+    EXPECT_EQ(a->position(), int64_t(prompt_a.size()) + 1);
+    EXPECT_EQ(b->position(), int64_t(prompt_b.size()) + 2);
+}
+
+}  // namespace
+}  // namespace whale

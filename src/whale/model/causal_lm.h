@@ -40,14 +40,25 @@ struct ModelSummary {
     std::vector<std::string> details; // extra "key: value" lines for `whale inspect`
 };
 
-struct ForwardRequest {
-    const int32_t* tokens = nullptr;   // [n_tokens]
-    int64_t n_tokens = 0;
-    int64_t start_position = 0;        // position of tokens[0]; the cache holds [0, start_position)
+// One timeline's share of a batched forward.
+struct SequenceInBatch {
+    LatentKvStore* cache = nullptr;  // holds positions [0, start_position); receives the new rows
+    int64_t start_position = 0;      // position of this sequence's first new token
+    int64_t n_tokens = 0;            // its tokens, taken in order from ForwardBatch::tokens
+    bool all_logits = false;         // logits for every new token, else only the last
+};
+
+// Several sequences advanced in one forward: every weight matrix is read once for all their
+// tokens (continuous batching); only attention runs per sequence, over its own cache.
+struct ForwardBatch {
+    const int32_t* tokens = nullptr;  // [N] the sequences' new tokens, concatenated
+    std::vector<SequenceInBatch> sequences;
     AttentionPath attention = AttentionPath::AttentionPath_auto;
-    bool all_logits = false;           // logits for every token, else only the last
-    // Called after each layer with the hidden state [n_tokens, hidden_size] f32.
+    // Called after each layer with the hidden state [N, hidden_size] f32.
     std::function<void(int layer, const float* hidden)> on_layer_output;
+
+    int64_t n_tokens() const;
+    int64_t n_logit_rows() const;  // Σ (all_logits ? n_tokens : 1)
 };
 
 class CausalLM {
@@ -55,8 +66,9 @@ public:
     virtual ~CausalLM() = default;
     virtual const ModelSummary& summary() const = 0;
     virtual CacheLayout cache_layout() const = 0;
-    // Writes cache rows for the new positions and logits [all_logits ? n_tokens : 1, vocab] f32.
-    virtual void forward(const ForwardRequest& request, LatentKvStore& cache, float* logits, ThreadPool& pool) const = 0;
+    // Writes each sequence's new cache rows and logits [n_logit_rows, vocab] f32, sequence by
+    // sequence in batch order.
+    virtual void forward_batch(const ForwardBatch& batch, float* logits, ThreadPool& pool) const = 0;
 };
 
 }  // namespace whale

@@ -59,32 +59,52 @@ std::unique_ptr<Engine> Engine::load(const std::string& model_path, const Engine
 
 Engine::~Engine() = default;
 
-std::unique_ptr<Session> Engine::new_session() const { return std::make_unique<Session>(*this); }
+std::unique_ptr<Session> Engine::new_session() const {
+    return new_session(std::make_unique<LatentCache>(model_->cache_layout(), max_context_));
+}
 
-Session::Session(const Engine& engine)
-    : engine_(engine), cache_(std::make_unique<LatentCache>(engine.model_->cache_layout(), engine.max_context_)) {}
+std::unique_ptr<Session> Engine::new_session(std::unique_ptr<SessionCache> cache) const {
+    return std::make_unique<Session>(*this, std::move(cache));
+}
+
+std::vector<std::vector<float>> Engine::step(const std::vector<BatchEntry>& entries, const AppendOptions& options) const {
+    ForwardBatch batch;
+    std::vector<int32_t> tokens;
+    for (const BatchEntry& e : entries) {
+        WHALE_CHECK(e.session != nullptr && &e.session->engine_ == this, "step: session belongs to another engine");
+        WHALE_CHECK(!e.tokens.empty(), "step: an entry has no tokens");
+        const int64_t start = e.session->position();
+        e.session->cache_->reserve(start + int64_t(e.tokens.size()));
+        batch.sequences.push_back({e.session->cache_.get(), start, int64_t(e.tokens.size()), e.all_logits});
+        tokens.insert(tokens.end(), e.tokens.begin(), e.tokens.end());
+    }
+    batch.tokens = tokens.data();
+    batch.attention = options.attention;
+    batch.on_layer_output = options.on_layer_output;
+    const int64_t vocab = model_->summary().vocab_size;
+    std::vector<float> logits(size_t(batch.n_logit_rows() * vocab));
+    {
+        std::lock_guard<std::mutex> lock(compute_mutex_);
+        model_->forward_batch(batch, logits.data(), *pool_);
+    }
+    std::vector<std::vector<float>> out;
+    size_t offset = 0;
+    for (const BatchEntry& e : entries) {
+        const size_t rows = e.all_logits ? e.tokens.size() : 1;
+        out.emplace_back(logits.begin() + long(offset), logits.begin() + long(offset + rows * size_t(vocab)));
+        offset += rows * size_t(vocab);
+        e.session->tokens_.insert(e.session->tokens_.end(), e.tokens.begin(), e.tokens.end());
+    }
+    return out;
+}
+
+Session::Session(const Engine& engine, std::unique_ptr<SessionCache> cache) : engine_(engine), cache_(std::move(cache)) {}
 
 Session::~Session() = default;
 
 std::vector<float> Session::append(const std::vector<int32_t>& tokens, const AppendOptions& options) {
     WHALE_CHECK(!tokens.empty(), "append: no tokens given");
-    const int64_t start = position();
-    cache_->reserve(start + int64_t(tokens.size()));
-    ForwardRequest request;
-    request.tokens = tokens.data();
-    request.n_tokens = int64_t(tokens.size());
-    request.start_position = start;
-    request.attention = options.attention;
-    request.all_logits = options.all_logits;
-    request.on_layer_output = options.on_layer_output;
-    const int64_t vocab = engine_.model_->summary().vocab_size;
-    std::vector<float> logits(size_t((options.all_logits ? request.n_tokens : 1) * vocab));
-    {
-        std::lock_guard<std::mutex> lock(engine_.compute_mutex_);
-        engine_.model_->forward(request, *cache_, logits.data(), *engine_.pool_);
-    }
-    tokens_.insert(tokens_.end(), tokens.begin(), tokens.end());
-    return logits;
+    return engine_.step({Engine::BatchEntry{this, tokens, options.all_logits}}, options).front();
 }
 
 void Session::rewind(int64_t position) {

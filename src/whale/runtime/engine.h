@@ -13,13 +13,19 @@
 
 namespace whale {
 
-class LatentCache;
+class SessionCache;
 class ThreadPool;
 
 struct EngineOptions {
     int n_threads = 0;          // 0 = one per hardware thread
     int64_t max_context = 0;    // 0 = min(max_position_embeddings, 32768)
     bool show_progress = true;  // progress line while loading
+};
+
+struct AppendOptions {
+    bool all_logits = false;  // logits for every appended token instead of only the last
+    AttentionPath attention = AttentionPath::AttentionPath_auto;
+    std::function<void(int layer, const float* hidden)> on_layer_output;  // [n_tokens, hidden] f32
 };
 
 class Session;
@@ -30,9 +36,23 @@ public:
     ~Engine();
 
     const ModelSummary& model() const { return model_->summary(); }
+    CacheLayout cache_layout() const { return model_->cache_layout(); }
     int64_t max_context() const { return max_context_; }
     double load_seconds() const { return load_seconds_; }
+    // A session with the default contiguous cache, or with a cache the caller provides (paged).
     std::unique_ptr<Session> new_session() const;
+    std::unique_ptr<Session> new_session(std::unique_ptr<SessionCache> cache) const;
+
+    struct BatchEntry {
+        Session* session = nullptr;  // distinct sessions of this engine
+        std::vector<int32_t> tokens; // appended to that session
+        bool all_logits = false;
+    };
+    // Advances every entry's session by its tokens in ONE batched forward (weights read once for
+    // all of them). Returns logits per entry: [all_logits ? n_tokens : 1, vocab] f32 each.
+    // On error no session's position changes.
+    std::vector<std::vector<float>> step(const std::vector<BatchEntry>& entries,
+                                         const AppendOptions& options) const;
 
 private:
     friend class Session;
@@ -45,15 +65,10 @@ private:
     double load_seconds_ = 0.0;
 };
 
-struct AppendOptions {
-    bool all_logits = false;  // logits for every appended token instead of only the last
-    AttentionPath attention = AttentionPath::AttentionPath_auto;
-    std::function<void(int layer, const float* hidden)> on_layer_output;  // [n_tokens, hidden] f32
-};
 
 class Session {
 public:
-    explicit Session(const Engine& engine);
+    Session(const Engine& engine, std::unique_ptr<SessionCache> cache);
     ~Session();
 
     // Runs the new tokens through the model, extending the cache. Returns logits
@@ -66,10 +81,12 @@ public:
     const std::vector<int32_t>& tokens() const { return tokens_; }
     int64_t cache_bytes_allocated() const;
     int64_t cache_bytes_per_token() const;
+    SessionCache& cache() { return *cache_; }
 
 private:
+    friend class Engine;
     const Engine& engine_;
-    std::unique_ptr<LatentCache> cache_;
+    std::unique_ptr<SessionCache> cache_;
     std::vector<int32_t> tokens_;
 };
 

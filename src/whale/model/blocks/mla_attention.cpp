@@ -40,8 +40,9 @@ void rotate(float* x, const float* cos, const float* sin, const MlaShape& s) {
 
 }  // namespace
 
-MlaQueries mla_project_queries(const float* x, int64_t n, int64_t start, const MlaWeights& w, const MlaShape& s,
+MlaQueries mla_project_queries(const float* x, const BatchLayout& layout, const MlaWeights& w, const MlaShape& s,
                                const RopeTable& rope, ThreadPool& pool) {
+    const int64_t n = layout.n_tokens;
     MlaQueries out;
     std::vector<float>& q = out.q;
     q.resize(size_t(n * s.n_heads * s.qk_dim()));
@@ -55,25 +56,27 @@ MlaQueries mla_project_queries(const float* x, int64_t n, int64_t start, const M
     }
     std::vector<float> cos(size_t(s.rope_dim / 2)), sin(size_t(s.rope_dim / 2));
     for (int64_t t = 0; t < n; ++t) {
-        rope.cos_sin(start + t, cos.data(), sin.data());
+        rope.cos_sin(layout.positions[size_t(t)], cos.data(), sin.data());
         for (int64_t h = 0; h < s.n_heads; ++h)
             rotate(&q[size_t((t * s.n_heads + h) * s.qk_dim() + s.nope_dim)], cos.data(), sin.data(), s);
     }
     return out;
 }
 
-void mla_write_latents(const float* x, int64_t n, int64_t start, const MlaWeights& w, const MlaShape& s,
-                       const RopeTable& rope, LatentKvStore& cache, int layer, ThreadPool& pool) {
+void mla_write_latents(const float* x, const BatchLayout& layout, const MlaWeights& w, const MlaShape& s,
+                       const RopeTable& rope, int layer, ThreadPool& pool) {
+    const int64_t n = layout.n_tokens;
     const int64_t width = s.cache_width();
     std::vector<float> kv(size_t(n * width));  // [n, C+Dr]
     linear_forward(kv.data(), x, n, w.kv_a_proj_with_mqa, pool);
     std::vector<float> cos(size_t(s.rope_dim / 2)), sin(size_t(s.rope_dim / 2));
     for (int64_t t = 0; t < n; ++t) {
-        float* row = cache.row(layer, start + t);
+        const int64_t position = layout.positions[size_t(t)];
+        float* row = layout.caches[size_t(t)]->row(layer, position);
         const float* src = &kv[size_t(t * width)];
         rmsnorm(row, src, w.kv_a_layernorm.data(), 1, s.kv_lora_rank, s.eps);
         for (int64_t i = 0; i < s.rope_dim; ++i) row[s.kv_lora_rank + i] = src[s.kv_lora_rank + i];
-        rope.cos_sin(start + t, cos.data(), sin.data());
+        rope.cos_sin(position, cos.data(), sin.data());
         rotate(row + s.kv_lora_rank, cos.data(), sin.data(), s);
     }
 }
@@ -155,24 +158,25 @@ void attend_absorbed(float* o, const float* q, int64_t n, int64_t start, const M
 
 }  // namespace
 
-void mla_attend(float* out, const MlaQueries& queries, int64_t n, int64_t start, const MlaWeights& w,
-                const MlaShape& s, LatentKvStore& cache, int layer, AttentionPath path,
-                const KeySelection* selection, ThreadPool& pool) {
-    std::vector<float> o(size_t(n * s.n_heads * s.v_dim));  // [n, H, Dv]
-    if (path == AttentionPath::AttentionPath_auto)
-        path = n == 1 ? AttentionPath::AttentionPath_absorbed : AttentionPath::AttentionPath_explicit;
-    if (path == AttentionPath::AttentionPath_explicit)
-        attend_explicit(o.data(), queries.q.data(), n, start, w, s, cache, layer, selection, pool);
-    else
-        attend_absorbed(o.data(), queries.q.data(), n, start, w, s, cache, layer, selection, pool);
-    linear_forward(out, o.data(), n, w.o_proj, pool);
-}
-
-void mla_forward(float* out, const float* x, int64_t n, int64_t start, const MlaWeights& w, const MlaShape& s,
-                 const RopeTable& rope, LatentKvStore& cache, int layer, AttentionPath path, ThreadPool& pool) {
-    MlaQueries queries = mla_project_queries(x, n, start, w, s, rope, pool);
-    mla_write_latents(x, n, start, w, s, rope, cache, layer, pool);
-    mla_attend(out, queries, n, start, w, s, cache, layer, path, nullptr, pool);
+void mla_attend(float* out, const MlaQueries& queries, const BatchLayout& layout, const MlaWeights& w,
+                const MlaShape& s, int layer, AttentionPath path,
+                const std::vector<const KeySelection*>& selections, ThreadPool& pool) {
+    std::vector<float> o(size_t(layout.n_tokens * s.n_heads * s.v_dim));  // [N, H, Dv]
+    for (size_t i = 0; i < layout.sequences.size(); ++i) {
+        const SequenceInBatch& seq = layout.sequences[i];
+        const int64_t first = layout.first_token[i];
+        const float* q = queries.q.data() + first * s.n_heads * s.qk_dim();
+        float* o_seq = o.data() + first * s.n_heads * s.v_dim;
+        const KeySelection* selection = selections.empty() ? nullptr : selections[i];
+        AttentionPath chosen = path;
+        if (chosen == AttentionPath::AttentionPath_auto)
+            chosen = seq.n_tokens == 1 ? AttentionPath::AttentionPath_absorbed : AttentionPath::AttentionPath_explicit;
+        if (chosen == AttentionPath::AttentionPath_explicit)
+            attend_explicit(o_seq, q, seq.n_tokens, seq.start_position, w, s, *seq.cache, layer, selection, pool);
+        else
+            attend_absorbed(o_seq, q, seq.n_tokens, seq.start_position, w, s, *seq.cache, layer, selection, pool);
+    }
+    linear_forward(out, o.data(), layout.n_tokens, w.o_proj, pool);
 }
 
 }  // namespace whale

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "whale/core/thread_pool.h"
+#include "whale/model/blocks/batch_layout.h"
 #include "whale/model/blocks/rope_yarn.h"
 #include "whale/model/causal_lm.h"
 #include "whale/model/latent_kv_store.h"
@@ -47,33 +48,30 @@ struct MlaWeights {
 MlaWeights load_mla(WeightLoader& loader, const std::string& prefix, const MlaShape& shape);
 
 struct MlaQueries {
-    std::vector<float> q;         // [n, H, Dn+Dr], rope slice rotated
-    std::vector<float> q_latent;  // [n, Kq] after q_a_layernorm (empty when Kq = 0); V3.2's indexer reads it
+    std::vector<float> q;         // [N, H, Dn+Dr], rope slice rotated
+    std::vector<float> q_latent;  // [N, Kq] after q_a_layernorm (empty when Kq = 0); V3.2's indexer reads it
 };
 
-// Which cached keys each new query may attend to, beyond causality (DeepSeek Sparse Attention).
+// Which cached keys each query of one sequence may attend to, beyond causality
+// (DeepSeek Sparse Attention).
 struct KeySelection {
-    int64_t total = 0;             // T = start + n
+    int64_t total = 0;             // T = start + n of that sequence
     std::vector<uint8_t> allowed;  // [n, T], 1 = selected
 };
 
-MlaQueries mla_project_queries(const float* x, int64_t n, int64_t start, const MlaWeights& w, const MlaShape& shape,
+MlaQueries mla_project_queries(const float* x, const BatchLayout& layout, const MlaWeights& w, const MlaShape& shape,
                                const RopeTable& rope, ThreadPool& pool);
 
-// Computes [c | k^R] for x [n, D] and stores them in the first C + Dr values of the cache rows
-// start..start+n-1 of `layer`.
-void mla_write_latents(const float* x, int64_t n, int64_t start, const MlaWeights& w, const MlaShape& shape,
-                       const RopeTable& rope, LatentKvStore& cache, int layer, ThreadPool& pool);
+// Computes [c | k^R] for x [N, D] and stores them in the first C + Dr values of each token's
+// cache row of `layer`.
+void mla_write_latents(const float* x, const BatchLayout& layout, const MlaWeights& w, const MlaShape& shape,
+                       const RopeTable& rope, int layer, ThreadPool& pool);
 
-// out [n, D] = attention of the queries over cache positions [0, start + n) (causal, and only the
-// selected keys when `selection` is given).
-void mla_attend(float* out, const MlaQueries& queries, int64_t n, int64_t start, const MlaWeights& w,
-                const MlaShape& shape, LatentKvStore& cache, int layer, AttentionPath path,
-                const KeySelection* selection, ThreadPool& pool);
-
-// The dense V2/V3 layer: out [n, D] = MLA of x [n, D] (the normalised layer input) at positions
-// start..start+n-1, writing the new tokens' cache rows of `layer` first.
-void mla_forward(float* out, const float* x, int64_t n, int64_t start, const MlaWeights& w, const MlaShape& shape,
-                 const RopeTable& rope, LatentKvStore& cache, int layer, AttentionPath path, ThreadPool& pool);
+// out [N, D] = attention of every sequence's queries over its cache positions [0, start + n)
+// (causal, and only the selected keys where selections[i] is given), then o_proj.
+// selections is empty or has one (possibly null) entry per sequence.
+void mla_attend(float* out, const MlaQueries& queries, const BatchLayout& layout, const MlaWeights& w,
+                const MlaShape& shape, int layer, AttentionPath path,
+                const std::vector<const KeySelection*>& selections, ThreadPool& pool);
 
 }  // namespace whale

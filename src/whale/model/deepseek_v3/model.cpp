@@ -26,16 +26,25 @@ CacheLayout DeepseekV3Model::cache_layout() const {
     return CacheLayout{config_.num_hidden_layers, config_.latent_cache_width()};
 }
 
-void DeepseekV3Model::decoder_layer(float* hidden, int64_t n, int64_t start, int layer, LatentKvStore& cache,
-                                    AttentionPath path, ThreadPool& pool) const {
+void DeepseekV3Model::attention(float* out, const float* x, const BatchLayout& layout, int layer, AttentionPath path,
+                                ThreadPool& pool) const {
+    const MlaWeights& w = weights_.layers[size_t(layer)].self_attn;
+    MlaQueries queries = mla_project_queries(x, layout, w, mla_shape_, *rope_, pool);
+    mla_write_latents(x, layout, w, mla_shape_, *rope_, layer, pool);
+    mla_attend(out, queries, layout, w, mla_shape_, layer, path, {}, pool);
+}
+
+void DeepseekV3Model::decoder_layer(float* hidden, const BatchLayout& layout, int layer, AttentionPath path,
+                                    ThreadPool& pool) const {
     const DecoderLayerWeights& w = weights_.layers[size_t(layer)];
-    const int64_t d = config_.hidden_size;
-    std::vector<float> normed(size_t(n * d)), branch(size_t(n * d));  // [n, D] each
+    const int64_t n = layout.n_tokens, d = config_.hidden_size;
+    std::vector<float> normed(size_t(n * d)), branch(size_t(n * d));  // [N, D] each
 
     rmsnorm(normed.data(), hidden, w.input_layernorm.data(), n, d, config_.rms_norm_eps);
-    mla_forward(branch.data(), normed.data(), n, start, w.self_attn, mla_shape_, *rope_, cache, layer, path, pool);
+    attention(branch.data(), normed.data(), layout, layer, path, pool);
     for (int64_t i = 0; i < n * d; ++i) hidden[i] += branch[size_t(i)];
 
+    // The FFN sees every sequence's tokens at once, so each expert's weights are read once.
     rmsnorm(normed.data(), hidden, w.post_attention_layernorm.data(), n, d, config_.rms_norm_eps);
     if (w.is_moe)
         moe_forward(branch.data(), normed.data(), n, w.moe, router_, pool);
@@ -44,27 +53,31 @@ void DeepseekV3Model::decoder_layer(float* hidden, int64_t n, int64_t start, int
     for (int64_t i = 0; i < n * d; ++i) hidden[i] += branch[size_t(i)];
 }
 
-void DeepseekV3Model::forward(const ForwardRequest& request, LatentKvStore& cache, float* logits,
-                              ThreadPool& pool) const {
-    const int64_t n = request.n_tokens, d = config_.hidden_size, start = request.start_position;
-    WHALE_CHECK(n > 0, "forward: no tokens");
-    WHALE_CHECK(start >= 0 && start + n <= cache.capacity(), "forward: positions [", start, ", ", start + n,
-                ") exceed the cache capacity of ", cache.capacity(), " tokens");
-    std::vector<float> hidden(size_t(n * d));  // [n, D]
+void DeepseekV3Model::forward_batch(const ForwardBatch& batch, float* logits, ThreadPool& pool) const {
+    const BatchLayout layout = BatchLayout::from(batch);
+    const int64_t n = layout.n_tokens, d = config_.hidden_size;
+    std::vector<float> hidden(size_t(n * d));  // [N, D]
     for (int64_t t = 0; t < n; ++t) {
-        const int32_t token = request.tokens[t];
+        const int32_t token = batch.tokens[t];
         WHALE_CHECK(token >= 0 && token < config_.vocab_size, "token id ", token, " is outside the vocabulary [0, ",
                     config_.vocab_size, ")");
         weight_dequantize_row(&hidden[size_t(t * d)], weights_.embed_tokens, token);
     }
     for (int l = 0; l < config_.num_hidden_layers; ++l) {
-        decoder_layer(hidden.data(), n, start, l, cache, request.attention, pool);
-        if (request.on_layer_output) request.on_layer_output(l, hidden.data());
+        decoder_layer(hidden.data(), layout, l, batch.attention, pool);
+        if (batch.on_layer_output) batch.on_layer_output(l, hidden.data());
     }
-    const int64_t first = request.all_logits ? 0 : n - 1, n_out = n - first;
-    std::vector<float> normed(size_t(n_out * d));
-    rmsnorm(normed.data(), &hidden[size_t(first * d)], weights_.norm.data(), n_out, d, config_.rms_norm_eps);
-    matmul(logits, normed.data(), n_out, weights_.lm_head, pool);
+    // Only the rows that need logits go through the final norm and the (large) lm_head.
+    std::vector<float> rows;
+    for (size_t i = 0; i < layout.sequences.size(); ++i) {
+        const SequenceInBatch& seq = layout.sequences[i];
+        const int64_t first = layout.first_token[i] + (seq.all_logits ? 0 : seq.n_tokens - 1);
+        const int64_t last = layout.first_token[i] + seq.n_tokens;
+        rows.insert(rows.end(), hidden.begin() + first * d, hidden.begin() + last * d);
+    }
+    const int64_t n_out = int64_t(rows.size()) / d;
+    rmsnorm(rows.data(), rows.data(), weights_.norm.data(), n_out, d, config_.rms_norm_eps);
+    matmul(logits, rows.data(), n_out, weights_.lm_head, pool);
 }
 
 void DeepseekV3Model::summarize() {

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "whale/formats/safetensors/checkpoint.h"
+#include "whale/model/blocks/batch_layout.h"
 #include "whale/model/causal_lm.h"
 #include "whale/model/deepseek_v3/config.h"
 #include "whale/model/deepseek_v3/weights.h"
@@ -19,14 +20,23 @@ public:
 
     const ModelSummary& summary() const override { return summary_; }
     CacheLayout cache_layout() const override;
-    void forward(const ForwardRequest& request, LatentKvStore& cache, float* logits, ThreadPool& pool) const override;
+    void forward_batch(const ForwardBatch& batch, float* logits, ThreadPool& pool) const override;
 
     const DeepseekConfig& config() const { return config_; }
     const DeepseekWeights& weights() const { return weights_; }
 
+protected:
+    // The attention sub-layer: out [N, D] from the normalised input x [N, D]. V3.2 overrides it
+    // to add the sparse-attention indexer.
+    virtual void attention(float* out, const float* x, const BatchLayout& layout, int layer, AttentionPath path,
+                           ThreadPool& pool) const;
+    WeightLoader& loader() { return *loader_; }
+    const MlaShape& mla() const { return mla_shape_; }
+    const RopeTable& rope() const { return *rope_; }
+    ModelSummary& mutable_summary() { return summary_; }
+
 private:
-    void decoder_layer(float* hidden, int64_t n, int64_t start, int layer, LatentKvStore& cache, AttentionPath path,
-                       ThreadPool& pool) const;
+    void decoder_layer(float* hidden, const BatchLayout& layout, int layer, AttentionPath path, ThreadPool& pool) const;
     void summarize();
 
     DeepseekConfig config_;

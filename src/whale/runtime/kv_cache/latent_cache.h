@@ -12,7 +12,17 @@
 
 namespace whale {
 
-class LatentCache : public LatentKvStore {
+// A session's cache as the runtime sees it: the model's row interface plus growth and accounting.
+// The contiguous LatentCache below is the default; the server's paged cache is another.
+class SessionCache : public LatentKvStore {
+public:
+    // Makes positions [0, n) addressable; throws when n exceeds the limit.
+    virtual void reserve(int64_t n) = 0;
+    virtual int64_t bytes_per_token() const = 0;
+    virtual int64_t bytes_allocated() const = 0;
+};
+
+class LatentCache : public SessionCache {
 public:
     static constexpr int64_t block_positions = 256;
 
@@ -22,11 +32,12 @@ public:
     float* row(int layer, int64_t position) override;
     int64_t capacity() const override { return int64_t(blocks_.size()) * block_positions; }
 
-    // Makes positions [0, n) addressable; throws when n exceeds max_positions.
-    void reserve(int64_t n);
+    void reserve(int64_t n) override;
     int64_t max_positions() const { return max_positions_; }
-    int64_t bytes_per_token() const { return int64_t(layout_.n_layers) * layout_.row_width * int64_t(sizeof(float)); }
-    int64_t bytes_allocated() const { return capacity() * bytes_per_token(); }
+    int64_t bytes_per_token() const override {
+        return int64_t(layout_.n_layers) * layout_.row_width * int64_t(sizeof(float));
+    }
+    int64_t bytes_allocated() const override { return capacity() * bytes_per_token(); }
     const CacheLayout& layout() const { return layout_; }
 
 private:
