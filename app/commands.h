@@ -11,5 +11,7 @@ using CommandRun = std::function<int()>;
 CommandRun register_inspect_command(CLI::App& app);
 CommandRun register_logits_command(CLI::App& app);
 CommandRun register_generate_command(CLI::App& app);
+CommandRun register_tokenize_command(CLI::App& app);
+CommandRun register_detokenize_command(CLI::App& app);
 
 }  // namespace whale::app
