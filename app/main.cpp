@@ -22,6 +22,8 @@ int main(int argc, char** argv) {
     add(whale::app::register_render_chat_command);
     add(whale::app::register_tokenize_command);
     add(whale::app::register_detokenize_command);
+    add(whale::app::register_run_command);
+    add(whale::app::register_chat_command);
 
     try {
         app.parse(argc, argv);

@@ -25,6 +25,7 @@ import torch
 from safetensors.torch import save_file
 
 import transformers
+from tiny_tokenizer import write_tiny_tokenizer
 from transformers import (DeepseekV2Config, DeepseekV2ForCausalLM, DeepseekV3Config, DeepseekV3ForCausalLM,
                           DeepseekV32Config, DeepseekV32ForCausalLM)
 from transformers.models.deepseek_v32.modeling_deepseek_v32 import apply_rotary_pos_emb
@@ -226,7 +227,7 @@ def expected_outputs(model, prompt):
 
 
 def build(name, config_cls, model_cls, config_kwargs, seed, *, storage="f32", hf_save=False, mtp=False,
-          shard_bytes=None, released_config=False, q_lora_null=False):
+          shard_bytes=None, released_config=False, q_lora_null=False, with_tokenizer=False):
     torch.manual_seed(seed)
     generator = torch.Generator().manual_seed(seed)
     config = config_cls(**config_kwargs)
@@ -271,6 +272,9 @@ def build(name, config_cls, model_cls, config_kwargs, seed, *, storage="f32", hf
         path = os.path.join(model_dir, extra)
         if os.path.exists(path):
             os.remove(path)
+
+    if with_tokenizer:
+        write_tiny_tokenizer(model_dir, config.vocab_size)
 
     generator_prompt = torch.Generator().manual_seed(seed + 1)
     prompt = torch.randint(2, config.vocab_size, (PROMPT_LEN,), generator=generator_prompt)
@@ -330,7 +334,7 @@ def main():
           base_dims(num_hidden_layers=4, q_lora_rank=48, n_group=4, topk_group=2, first_k_dense_replace=2,
                     routed_scaling_factor=2.5, norm_topk_prob=True, rope_parameters=yarn(40.0, 1.0),
                     num_nextn_predict_layers=1, **moe),
-          seed=33, mtp=True, released_config=True)
+          seed=33, mtp=True, released_config=True, with_tokenizer=True)
     # 4. V3 stored as FP8 e4m3 with 128x128 block scales; dimensions that are not multiples of 128.
     build("v3_fp8", DeepseekV3Config, DeepseekV3ForCausalLM,
           base_dims(hidden_size=200, intermediate_size=300, moe_intermediate_size=136, num_hidden_layers=2,

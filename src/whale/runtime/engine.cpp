@@ -113,6 +113,8 @@ void Session::rewind(int64_t position) {
     tokens_.resize(size_t(position));
 }
 
+const ModelSummary& Session::model() const { return engine_.model(); }
+
 int64_t Session::cache_bytes_allocated() const { return cache_->bytes_allocated(); }
 int64_t Session::cache_bytes_per_token() const { return cache_->bytes_per_token(); }
 

@@ -82,6 +82,7 @@ public:
     int64_t cache_bytes_allocated() const;
     int64_t cache_bytes_per_token() const;
     SessionCache& cache() { return *cache_; }
+    const ModelSummary& model() const;
 
 private:
     friend class Engine;

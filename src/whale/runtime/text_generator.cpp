@@ -1,0 +1,85 @@
+#include "whale/runtime/text_generator.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "whale/runtime/stop_strings.h"
+#include "whale/tokenizer/stream_decoder.h"
+
+namespace whale {
+
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
+GenerationResult generate_text(Session& session, const Tokenizer& tokenizer, const GenerationRequest& request,
+                               const std::function<void(const ChatEvent&)>& on_event) {
+    GenerationResult result;
+    result.prompt_tokens = int64_t(request.prompt.size());
+    const std::vector<int32_t>& eos = session.model().eos_token_ids;
+    const int64_t vocab = session.model().vocab_size;
+    bool stopped_by_string = false;
+    Sampler sampler(request.sampler);
+    sampler.accept_prompt(request.prompt);
+    StreamDecoder decoder(tokenizer);
+    StopStringMatcher stops(request.stop);
+    ChatParser parser(request.format, request.starts_in_reasoning);
+    bool in_reasoning = request.parse_chat && request.starts_in_reasoning;
+
+    auto emit = [&](const std::vector<ChatEvent>& events) {
+        for (const ChatEvent& e : events) {
+            if (e.kind == ChatEventKind::ChatEventKind_reasoning) result.reasoning += e.text;
+            else if (e.kind == ChatEventKind::ChatEventKind_content) result.content += e.text;
+            else result.tool_events.push_back(e);
+            in_reasoning = e.kind == ChatEventKind::ChatEventKind_reasoning;
+            if (on_event) on_event(e);
+        }
+    };
+    auto push_text = [&](const std::string& text) {
+        if (text.empty()) return;
+        if (request.parse_chat) emit(parser.feed(text));
+        else emit({ChatEvent{ChatEventKind::ChatEventKind_content, text}});
+    };
+
+    auto start = std::chrono::steady_clock::now();
+    std::vector<float> logits = session.append(request.prompt);
+    result.prefill_seconds = seconds_since(start);
+    start = std::chrono::steady_clock::now();
+    result.finish = FinishReason::FinishReason_length;
+    for (int i = 0; i < request.max_tokens; ++i) {
+        if (request.cancel && request.cancel->load()) {
+            result.finish = FinishReason::FinishReason_cancelled;
+            break;
+        }
+        const int32_t token = sampler.sample(logits.data(), vocab);
+        sampler.accept(token);
+        result.tokens.push_back(token);
+        if (in_reasoning) ++result.reasoning_tokens;
+        if (std::find(eos.begin(), eos.end(), token) != eos.end()) {
+            result.finish = FinishReason::FinishReason_stop;
+            break;
+        }
+        StopStringMatcher::Step step = stops.feed(decoder.push(token));
+        push_text(step.text);
+        if (step.stopped) {
+            result.finish = FinishReason::FinishReason_stop;
+            stopped_by_string = true;
+            break;
+        }
+        if (i + 1 < request.max_tokens) logits = session.append({token});
+    }
+    if (!stopped_by_string) {
+        StopStringMatcher::Step step = stops.feed(decoder.finish());
+        push_text(step.text);
+        if (!step.stopped) push_text(stops.flush());
+    }
+    if (request.parse_chat) emit(parser.finish());
+    result.decode_seconds = seconds_since(start);
+    return result;
+}
+
+}  // namespace whale
