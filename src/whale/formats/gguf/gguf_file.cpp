@@ -32,7 +32,7 @@ public:
     uint32_t u32(const std::string& what) { return uint32_t(uint(4, what)); }
     uint64_t u64(const std::string& what) { return uint(8, what); }
     std::string string(const std::string& what, uint64_t max_bytes) {
-        const uint64_t length = u64(what + " length");
+        const uint64_t length = u64("length of " + what);
         WHALE_CHECK(length <= max_bytes, label_, ": ", what, " at offset ", pos_ - 8, " is ", length,
                     " bytes long, the limit is ", max_bytes);
         need(length, what);

@@ -5,12 +5,14 @@
 // cannot saturate int16 for activations in [-127, 127].
 #include <immintrin.h>
 
-#include "whale/core/dtype.h"
 #include "whale/kernels/quant/vec_dot.h"
 
 namespace whale {
 
 namespace {
+
+// fp16 -> f32 with F16C (exact, like f16_to_f32, but one instruction instead of a call).
+float half_to_float(uint16_t h) { return _cvtsh_ss(h); }
 
 float horizontal_sum(__m256 v) {
     __m128 half = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
@@ -38,15 +40,16 @@ __m256i dot_i8_32(__m256i w, __m256i a) {
 }  // namespace
 
 float vec_dot_q8_0_q8_0_avx2(const BlockQ8_0* w, const BlockQ8_0* a, int64_t n) {
-    __m256 acc = _mm256_setzero_ps();
+    // Two accumulators so consecutive blocks' FMAs do not wait on each other.
+    __m256 acc[2] = {_mm256_setzero_ps(), _mm256_setzero_ps()};
     for (int64_t b = 0; b < n / QK8_0; ++b) {
         const __m256i wq = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w[b].qs));
         const __m256i aq = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a[b].qs));
         const __m256 products = _mm256_cvtepi32_ps(dot_i8_32(wq, aq));
-        const __m256 scale = _mm256_set1_ps(f16_to_f32(w[b].d) * f16_to_f32(a[b].d));
-        acc = _mm256_fmadd_ps(scale, products, acc);
+        const __m256 scale = _mm256_set1_ps(half_to_float(w[b].d) * half_to_float(a[b].d));
+        acc[b & 1] = _mm256_fmadd_ps(scale, products, acc[b & 1]);
     }
-    return horizontal_sum(acc);
+    return horizontal_sum(_mm256_add_ps(acc[0], acc[1]));
 }
 
 float vec_dot_q4_k_q8_k_avx2(const BlockQ4_K* w, const BlockQ8_K* a, int64_t n) {
@@ -74,8 +77,8 @@ float vec_dot_q4_k_q8_k_avx2(const BlockQ4_K* w, const BlockQ8_K* a, int64_t n) 
         int32_t sum_min = 0;
         for (int j = 0; j < 8; ++j) sum_min += int32_t(m[j]) * (ab.bsums[2 * j] + ab.bsums[2 * j + 1]);
 
-        const float d = f16_to_f32(wb.d) * ab.d;
-        const float dmin = f16_to_f32(wb.dmin) * ab.d;
+        const float d = half_to_float(wb.d) * ab.d;
+        const float dmin = half_to_float(wb.dmin) * ab.d;
         const float term = d * float(horizontal_sum_i32(acc));
         const float min_term = dmin * float(sum_min);
         sum += term - min_term;
@@ -118,7 +121,7 @@ float vec_dot_q6_k_q8_k_avx2(const BlockQ6_K* w, const BlockQ8_K* a, int64_t n) 
                 acc = _mm256_add_epi32(acc, _mm256_madd_epi16(products, scales));
             }
         }
-        const float d = f16_to_f32(wb.d) * ab.d;
+        const float d = half_to_float(wb.d) * ab.d;
         sum += d * float(horizontal_sum_i32(acc));
     }
     return sum;
