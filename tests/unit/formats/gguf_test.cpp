@@ -135,7 +135,9 @@ TEST(GgufRoundTrip, ValuesAndTensorsReadBackAndRewriteBitIdentical) {
         EXPECT_EQ(t->ne, spec.ne) << spec.name;
         EXPECT_EQ(t->offset % 32, 0u) << spec.name;
         const std::vector<uint8_t> want = payload(t->nbytes, uint8_t(i));
-        EXPECT_EQ(0, std::memcmp(t->data, want.data(), want.size())) << spec.name;
+        if (!want.empty()) {
+            EXPECT_EQ(0, std::memcmp(t->data, want.data(), want.size())) << spec.name;
+        }
     }
     const GgufTensor* q4 = file.find("blk.0.ffn_up_exps.weight");
     EXPECT_EQ(q4->nbytes, 6u * 144u);

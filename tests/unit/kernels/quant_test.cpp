@@ -273,7 +273,7 @@ TEST(VecDot, ScalarMatchesDequantisedDotProduct) {
 }
 
 TEST(VecDot, Avx2MatchesScalarTwin) {
-    if (!(cpu_features().avx2 && cpu_features().fma)) GTEST_SKIP() << "CPU has no AVX2+FMA";
+    if (!(cpu_features().avx2 && cpu_features().fma && cpu_features().f16c)) GTEST_SKIP() << "CPU has no AVX2+FMA+F16C";
     for (const QuantType& q : quant_types) {
         for (int64_t blocks : block_counts) {
             for (bool raw : {false, true}) {
@@ -381,7 +381,7 @@ TEST(QuantSpeed, DISABLED_VecDotWeightBytesPerSecond) {
         std::vector<float> a(quant_activation_bytes(q.dtype, n) / 4 + 1);
         quantize_activation(a.data(), q.dtype, x.data(), n);
         for (bool simd : {false, true}) {
-            if (simd && !(cpu_features().avx2 && cpu_features().fma)) continue;
+            if (simd && !(cpu_features().avx2 && cpu_features().fma && cpu_features().f16c)) continue;
             float sink = 0;
             const int reps = simd ? 20 : 3;
             const auto start = std::chrono::steady_clock::now();

@@ -221,7 +221,8 @@ void GgufFile::parse(const uint8_t* data, size_t size) {
         WHALE_CHECK(t.offset <= data_size && t.nbytes <= data_size - t.offset, label, ": tensor '", t.name,
                     "' data [", t.offset, ", ", t.offset + t.nbytes, ") runs past the end of the data section (",
                     data_size, " bytes; truncated tensor data?)");
-        t.data = data + data_offset_ + t.offset;
+        // min() only matters for zero-byte tensors in a file that ends before its data section.
+        t.data = data + std::min<uint64_t>(size, data_offset_ + t.offset);
     }
 
     std::vector<const GgufTensor*> by_offset;

@@ -58,7 +58,7 @@ GgufWriter::~GgufWriter() {
 
 void GgufWriter::add_value(const std::string& key, GgufValue value) {
     WHALE_CHECK(!header_written_, path_, ": metadata '", key, "' added after the header was written");
-    WHALE_CHECK(!key.empty(), path_, ": metadata key must not be empty");
+    WHALE_CHECK(!key.empty() && key.size() <= 65535, path_, ": metadata key must be 1..65535 bytes long");
     WHALE_CHECK(!keys_.count(key), path_, ": metadata key '", key, "' added twice");
     WHALE_CHECK(value_is_consistent(value), path_, ": metadata '", key, "' has array elements of the wrong type");
     if (key == "general.alignment") {

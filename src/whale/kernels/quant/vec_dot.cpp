@@ -85,8 +85,9 @@ float vec_dot_q6_k_q8_k_scalar(const BlockQ6_K* w, const BlockQ8_K* a, int64_t n
 
 namespace {
 
+// The AVX2 twins also convert block scales with F16C.
 bool use_avx2() {
-    static const bool yes = cpu_features().avx2 && cpu_features().fma;
+    static const bool yes = cpu_features().avx2 && cpu_features().fma && cpu_features().f16c;
     return yes;
 }
 
