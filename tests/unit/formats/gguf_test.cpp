@@ -344,7 +344,7 @@ TEST(GgufReader, RejectsLyingCounts) {
     f.kvs = {kv_string("general.name", std::string(40, 'x'))};
     std::vector<uint8_t> bytes = build(f);
     bytes.resize(24 + 72 + 8 + 1 + 4 + 16 + 4 + 8);
-    expect_rejected(bytes, "truncated header: length of name of tensor 1");
+    expect_rejected(bytes, "truncated header: length of name of tensor '1'");
 }
 
 TEST(GgufReader, RejectsLyingStringAndArrayLengths) {

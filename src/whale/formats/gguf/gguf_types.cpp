@@ -1,3 +1,4 @@
+// GGUF value types and ggml type ids: name and size tables, GgufValue conversions and builders.
 #include "whale/formats/gguf/gguf_types.h"
 
 #include <cstring>

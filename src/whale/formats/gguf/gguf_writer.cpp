@@ -1,3 +1,5 @@
+// GGUF writing: declarations are validated as they are added, the header is serialised in one
+// buffer, and tensor bytes stream straight to the file with zero padding after each tensor.
 #include "whale/formats/gguf/gguf_writer.h"
 
 #include <algorithm>
