@@ -9,7 +9,8 @@ namespace {
 struct DTypeInfo {
     DType type;
     const char* name;
-    size_t size;
+    size_t size;              // bytes per element, or per block for block types
+    int64_t block_elems = 1;  // values per block
 };
 
 constexpr DTypeInfo dtype_table[] = {
@@ -21,6 +22,8 @@ constexpr DTypeInfo dtype_table[] = {
     {DType::DType_i32, "I32", 4},          {DType::DType_u32, "U32", 4},
     {DType::DType_i64, "I64", 8},          {DType::DType_u64, "U64", 8},
     {DType::DType_bool, "BOOL", 1},
+    {DType::DType_q8_0, "Q8_0", 34, 32},   {DType::DType_q4_k, "Q4_K", 144, 256},
+    {DType::DType_q6_k, "Q6_K", 210, 256},
 };
 
 const DTypeInfo& dtype_info(DType t) {
@@ -36,7 +39,7 @@ std::string_view dtype_name(DType t) { return dtype_info(t).name; }
 
 bool dtype_from_safetensors_name(std::string_view name, DType* out) {
     for (const DTypeInfo& info : dtype_table) {
-        if (name == info.name) {
+        if (name == info.name && info.block_elems == 1) {
             *out = info.type;
             return true;
         }
@@ -48,6 +51,9 @@ bool dtype_is_float(DType t) {
     return t == DType::DType_f32 || t == DType::DType_f16 || t == DType::DType_bf16 ||
            t == DType::DType_f64 || t == DType::DType_f8_e4m3;
 }
+
+bool dtype_is_quantized(DType t) { return dtype_info(t).block_elems > 1; }
+int64_t dtype_block_elems(DType t) { return dtype_info(t).block_elems; }
 
 float f16_to_f32(uint16_t h) {
     uint32_t sign = uint32_t(h & 0x8000u) << 16;

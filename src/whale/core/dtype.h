@@ -1,5 +1,7 @@
 // Element types Whale reads from checkpoints, their sizes, names and scalar conversions to f32.
 // The conversions here are the reference definitions; SIMD kernels must agree with them bit for bit.
+// Block-quantised types (ggml's Q8_0, Q4_K, Q6_K) store a fixed number of values per block; their
+// "size" is the bytes of one block, and a row of n values takes n / block_elems blocks.
 #pragma once
 
 #include <cstddef>
@@ -25,13 +27,21 @@ enum class DType : uint8_t {
     DType_i64,
     DType_u64,
     DType_bool,
+    DType_q8_0,  // ggml block: 32 values in 34 bytes (fp16 scale + 32 int8)
+    DType_q4_k,  // ggml super-block: 256 values in 144 bytes (4-bit, 6-bit sub-block scales and mins)
+    DType_q6_k,  // ggml super-block: 256 values in 210 bytes (6-bit, 8-bit sub-block scales)
 };
 
-size_t dtype_size(DType t);
-std::string_view dtype_name(DType t);  // safetensors spelling: "F32", "BF16", "F8_E4M3", ...
-// Parses a safetensors dtype string; returns false for names Whale does not know.
+size_t dtype_size(DType t);  // bytes per element; for block-quantised types, bytes per block
+std::string_view dtype_name(DType t);  // safetensors spelling: "F32", "BF16", "F8_E4M3", ...; ggml's "Q4_K"
+// Parses a safetensors dtype string; returns false for names Whale does not know (and for the
+// block-quantised types, which safetensors cannot hold).
 bool dtype_from_safetensors_name(std::string_view name, DType* out);
 bool dtype_is_float(DType t);
+bool dtype_is_quantized(DType t);      // a block type: q8_0, q4_k, q6_k
+int64_t dtype_block_elems(DType t);    // values per block: 32 (q8_0), 256 (q4_k, q6_k), 1 otherwise
+// Bytes of a row of n values; n must be a multiple of dtype_block_elems(t) (callers check).
+inline int64_t dtype_row_bytes(DType t, int64_t n) { return n / dtype_block_elems(t) * int64_t(dtype_size(t)); }
 
 inline float f32_from_bits(uint32_t bits) {
     float f;

@@ -1,5 +1,7 @@
 // A linear layer's weight as the kernels see it: [rows = out_features, cols = in_features],
 // row-major, in its checkpoint dtype, with optional 128x128 block scales (DeepSeek FP8).
+// ggml block-quantised rows (Q8_0, Q4_K, Q6_K) carry their scales inside the blocks, so a row is
+// cols / block_elems blocks and cols must be a multiple of the block size.
 // Kernels dequantise rows on the fly so weights stay in their compact form in memory.
 #pragma once
 
@@ -10,7 +12,7 @@
 namespace whale {
 
 struct WeightMatrix {
-    DType dtype = DType::DType_f32;  // f32, f16, bf16 or f8_e4m3
+    DType dtype = DType::DType_f32;  // f32, f16, bf16, f8_e4m3, q8_0, q4_k or q6_k
     int64_t rows = 0;
     int64_t cols = 0;
     const void* data = nullptr;             // [rows, cols] of dtype
@@ -19,6 +21,7 @@ struct WeightMatrix {
     static constexpr int64_t block_size = 128;
 
     bool empty() const { return data == nullptr; }
+    int64_t row_bytes() const { return dtype_row_bytes(dtype, cols); }
     int64_t bytes() const;  // bytes of weight data (plus scales) read by one full pass
 };
 

@@ -56,9 +56,17 @@ std::vector<int64_t> parse_shape(const std::string& where, const json& shape) {
 
 }  // namespace
 
-SafetensorsFile::SafetensorsFile(const std::string& path) : file_(std::make_unique<MappedFile>(path)) {
-    const uint8_t* base = file_->data();
-    const uint64_t file_size = file_->size();
+SafetensorsFile::SafetensorsFile(const std::string& path)
+    : file_(std::make_unique<MappedFile>(path)), label_(path) {
+    parse(file_->data(), file_->size());
+}
+
+SafetensorsFile::SafetensorsFile(const uint8_t* data, size_t size, std::string label) : label_(std::move(label)) {
+    parse(data, size);
+}
+
+void SafetensorsFile::parse(const uint8_t* base, uint64_t file_size) {
+    const std::string& path = label_;
     WHALE_CHECK(file_size >= 8, path, ": truncated: ", file_size,
                 " bytes, a safetensors file starts with an 8-byte header length");
     const uint64_t header_size = read_u64_le(base);

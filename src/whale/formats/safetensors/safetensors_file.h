@@ -18,8 +18,10 @@ public:
     // Validates the whole header up front so later lookups cannot fail on malformed data.
     // Throws whale::Error naming the file and the tensor at fault.
     explicit SafetensorsFile(const std::string& path);
+    // Validates `size` bytes the caller keeps alive (tests, fuzzing); `label` names it in errors.
+    SafetensorsFile(const uint8_t* data, size_t size, std::string label);
 
-    const std::string& path() const { return file_->path(); }
+    const std::string& path() const { return label_; }
     const std::vector<TensorView>& tensors() const { return tensors_; }
     const TensorView* find(const std::string& name) const;
     const std::map<std::string, std::string>& metadata() const { return metadata_; }
@@ -27,7 +29,10 @@ public:
     static constexpr uint64_t max_header_bytes = 100'000'000;
 
 private:
-    std::unique_ptr<MappedFile> file_;
+    void parse(const uint8_t* base, uint64_t file_size);
+
+    std::unique_ptr<MappedFile> file_;  // null when reading borrowed memory
+    std::string label_;
     std::vector<TensorView> tensors_;
     std::map<std::string, size_t> index_;
     std::map<std::string, std::string> metadata_;
