@@ -5,7 +5,8 @@ from safetensors.numpy import load_file
 
 from conftest import GOLDEN
 
-GOLDENS = ["v2_lite", "v2", "v3", "v3_fp8", "v3_bf16"]
+GOLDENS = ["v2_lite", "v2", "v3", "v3_fp8", "v3_bf16",
+           "r1_distill_qwen2", "r1_distill_qwen2_tied", "r1_distill_llama", "r1_distill_qwen3"]
 
 
 @pytest.mark.parametrize("name", GOLDENS)
