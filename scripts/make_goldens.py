@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Builds the tiny random DeepSeek models in tests/golden/ and their expected outputs.
+"""Builds the tiny random models in tests/golden/ and their expected outputs: DeepSeek V2/V3, and
+the dense grouped-query-attention architectures of the R1 distilled models (qwen2, llama, qwen3).
 
 The oracle is Hugging Face transformers (pinned in scripts/requirements-oracle.txt) on CPU,
 float32, eager attention. For each model this writes:
@@ -27,7 +28,8 @@ from safetensors.torch import save_file
 import transformers
 from tiny_tokenizer import write_tiny_tokenizer
 from transformers import (DeepseekV2Config, DeepseekV2ForCausalLM, DeepseekV3Config, DeepseekV3ForCausalLM,
-                          DeepseekV32Config, DeepseekV32ForCausalLM)
+                          DeepseekV32Config, DeepseekV32ForCausalLM, LlamaConfig, LlamaForCausalLM, Qwen2Config,
+                          Qwen2ForCausalLM, Qwen3Config, Qwen3ForCausalLM)
 from transformers.models.deepseek_v32.modeling_deepseek_v32 import apply_rotary_pos_emb
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "golden")
@@ -51,13 +53,24 @@ def base_dims(**overrides):
     return dims
 
 
+def dense_dims(**overrides):
+    """A tiny dense GQA decoder: 4 query heads sharing 2 KV heads, head_dim 16 unless overridden."""
+    dims = dict(vocab_size=384, hidden_size=64, intermediate_size=96, num_hidden_layers=3, num_attention_heads=4,
+                num_key_value_heads=2, max_position_embeddings=512, rms_norm_eps=1e-6, tie_word_embeddings=False,
+                bos_token_id=0, eos_token_id=1, attn_implementation="eager")
+    dims.update(overrides)
+    return dims
+
+
 def randomize(model, generator):
     """Re-initialises every parameter at a scale that gives O(1) activations and well-separated logits
     (the default 0.02 init makes near-ties, which would make greedy goldens fragile)."""
     with torch.no_grad():
         for name, p in model.named_parameters():
-            if name.endswith("norm.weight") or "layernorm" in name:
+            if name.endswith("norm.weight") or "layernorm" in name:  # q_norm / k_norm (Qwen3) included
                 p.copy_(1.0 + 0.2 * torch.randn(p.shape, generator=generator))
+            elif name.endswith(".bias"):  # q/k/v biases (Qwen2): large enough to matter
+                p.copy_(0.5 * torch.randn(p.shape, generator=generator))
             elif "embed_tokens" in name:
                 p.copy_(torch.randn(p.shape, generator=generator))
             else:
@@ -151,15 +164,20 @@ def load_into_model(model, state):
                 t.copy_(state[name])
 
 
-def released_style_config(path, q_lora_null):
-    """Rewrites config.json the way DeepSeek's released checkpoints spell it (rope_scaling with
-    'type', rope_theta at top level), so both spellings are exercised by the goldens."""
+def released_style_config(path, q_lora_null, rope_type_key="type"):
+    """Rewrites config.json the way released checkpoints spell it (rope_scaling with 'type' for
+    DeepSeek, 'rope_type' for Llama 3, null for plain RoPE; rope_theta at top level), so both
+    spellings are exercised by the goldens."""
     with open(path) as f:
         cfg = json.load(f)
     params = cfg.pop("rope_parameters")
     cfg["rope_theta"] = params.pop("rope_theta")
-    params["type"] = params.pop("rope_type")
-    cfg["rope_scaling"] = params
+    rope_type = params.pop("rope_type")
+    if rope_type == "default":
+        cfg["rope_scaling"] = None
+    else:
+        params[rope_type_key] = rope_type
+        cfg["rope_scaling"] = params
     if q_lora_null:
         cfg["q_lora_rank"] = None
     with open(path, "w") as f:
@@ -227,7 +245,7 @@ def expected_outputs(model, prompt):
 
 
 def build(name, config_cls, model_cls, config_kwargs, seed, *, storage="f32", hf_save=False, mtp=False,
-          shard_bytes=None, released_config=False, q_lora_null=False, with_tokenizer=False):
+          shard_bytes=None, released_config=False, q_lora_null=False, rope_type_key="type", with_tokenizer=False):
     torch.manual_seed(seed)
     generator = torch.Generator().manual_seed(seed)
     config = config_cls(**config_kwargs)
@@ -247,6 +265,9 @@ def build(name, config_cls, model_cls, config_kwargs, seed, *, storage="f32", hf
             for t in rounded:
                 t.copy_(t.to(torch.bfloat16).to(torch.float32))
     state = per_expert_state_dict(model)
+    if config.tie_word_embeddings:
+        # A tied checkpoint stores the embedding once, as released tied models do.
+        state.pop("lm_head.weight", None)
     if storage == "fp8":
         state, dequantised = quantize_fp8(state)
         load_into_model(model, dequantised)
@@ -267,7 +288,7 @@ def build(name, config_cls, model_cls, config_kwargs, seed, *, storage="f32", hf
                      for k, v in state.items()}
         write_checkpoint(model_dir, state, shard_bytes)
     if released_config:
-        released_style_config(os.path.join(model_dir, "config.json"), q_lora_null)
+        released_style_config(os.path.join(model_dir, "config.json"), q_lora_null, rope_type_key)
     for extra in ("generation_config.json",):
         path = os.path.join(model_dir, extra)
         if os.path.exists(path):
@@ -354,6 +375,33 @@ def main():
           base_dims(q_lora_rank=32, n_group=2, topk_group=1, first_k_dense_replace=1, routed_scaling_factor=2.5,
                     norm_topk_prob=True, rope_parameters=yarn(40.0, 1.0), **moe),
           seed=55, storage="bf16", hf_save=True)
+
+    # R1 distilled dense models: grouped-query attention, SwiGLU, half-split RoPE.
+    # 6. R1-Distill-Qwen-like (qwen2): q/k/v biases, untied head, released config spelling
+    #    (rope_scaling null, rope_theta on top, sliding window declared but off).
+    build("r1_distill_qwen2", Qwen2Config, Qwen2ForCausalLM,
+          dense_dims(sliding_window=4096, use_sliding_window=False, max_window_layers=2,
+                     rope_parameters={"rope_type": "default", "rope_theta": 10000.0}),
+          seed=66, released_config=True)
+    # 7. qwen2 with a tied head: lm_head.weight is absent from the checkpoint.
+    build("r1_distill_qwen2_tied", Qwen2Config, Qwen2ForCausalLM,
+          dense_dims(num_hidden_layers=2, tie_word_embeddings=True,
+                     rope_parameters={"rope_type": "default", "rope_theta": 1000000.0}),
+          seed=77)
+    # 8. R1-Distill-Llama-like (llama): Llama 3 RoPE scaling. original_max_position_embeddings 64
+    #    puts head_dim 16's 8 frequencies in all three regimes (kept, smoothed, divided by factor).
+    build("r1_distill_llama", LlamaConfig, LlamaForCausalLM,
+          dense_dims(hidden_size=128, num_attention_heads=8, num_key_value_heads=2, max_position_embeddings=1024,
+                     rms_norm_eps=1e-5,
+                     rope_parameters={"rope_type": "llama3", "rope_theta": 10000.0, "factor": 8.0,
+                                      "low_freq_factor": 1.0, "high_freq_factor": 4.0,
+                                      "original_max_position_embeddings": 64}),
+          seed=88, released_config=True, rope_type_key="rope_type")
+    # 9. R1-0528-Qwen3-like (qwen3): QK-norm, head_dim 32 != hidden / heads, YaRN scaling.
+    build("r1_distill_qwen3", Qwen3Config, Qwen3ForCausalLM,
+          dense_dims(head_dim=32, rope_parameters={"rope_type": "yarn", "rope_theta": 1000000.0, "factor": 4.0,
+                                                   "original_max_position_embeddings": 128}),
+          seed=99)
 
 
 if __name__ == "__main__":

@@ -91,8 +91,8 @@ TEST(BadCheckpointTest, UnsupportedDtypeForAWeightIsNamed) {
 
 TEST(BadCheckpointTest, UnsupportedModelTypeListsSupported) {
     TempDir dir;
-    copy_model("v2_lite", dir, [](auto&, auto&) {}, [](nlohmann::json& c) { c["model_type"] = "llama"; });
-    expect_contains(load_error(dir.path().string()), {"model_type", "'llama'", "deepseek_v2, deepseek_v3"});
+    copy_model("v2_lite", dir, [](auto&, auto&) {}, [](nlohmann::json& c) { c["model_type"] = "mistral"; });
+    expect_contains(load_error(dir.path().string()), {"model_type", "'mistral'", "deepseek_v2, deepseek_v3, deepseek_v32, qwen2, llama, qwen3"});
 }
 
 TEST(BadCheckpointTest, MissingConfigFieldIsNamed) {

@@ -5,7 +5,8 @@ from safetensors.numpy import load_file
 
 from conftest import GOLDEN
 
-GOLDENS = ["v2_lite", "v2", "v3", "v3_fp8", "v3_bf16", "v32"]
+GOLDENS = ["v2_lite", "v2", "v3", "v3_fp8", "v3_bf16", "v32",
+           "r1_distill_qwen2", "r1_distill_qwen2_tied", "r1_distill_llama", "r1_distill_qwen3"]
 
 
 @pytest.mark.parametrize("name", GOLDENS)
@@ -46,6 +47,18 @@ def test_inspect_reports_architecture_parameters_and_cache(run_whale):
     assert "noaux_tc" in out and "yarn factor 40" in out
     assert "active per token" in out and "mtp layer" in out
     assert "192 values" in out and "768 values" in out  # latent vs MHA-equivalent per token
+
+
+def test_inspect_reports_dense_gqa_models(run_whale):
+    out = run_whale("inspect", GOLDEN / "r1_distill_qwen2_tied" / "model", check=True).stdout
+    assert "qwen2, 2 dense layers, hidden 64" in out
+    assert "GQA, 4 query heads, 2 KV heads (groups of 2), head_dim 16, q/k/v bias" in out
+    assert "tied to embed_tokens" in out
+    assert "128 values" in out and "256 values" in out  # 2 layers x K+V x 2 KV heads x 16, vs 4 heads
+    llama = run_whale("inspect", GOLDEN / "r1_distill_llama" / "model", check=True).stdout
+    assert "llama3 factor 8" in llama
+    qwen3 = run_whale("inspect", GOLDEN / "r1_distill_qwen3" / "model", check=True).stdout
+    assert "head_dim 32, QK-norm" in qwen3
 
 
 @pytest.mark.parametrize("command", ["inspect", "logits", "generate"])

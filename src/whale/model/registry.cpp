@@ -4,6 +4,7 @@
 #include "whale/formats/json/config_fields.h"
 #include "whale/model/deepseek_v3/model.h"
 #include "whale/model/deepseek_v32/model.h"
+#include "whale/model/dense_gqa/model.h"
 
 namespace whale {
 
@@ -27,6 +28,9 @@ constexpr Registration registrations[] = {
     {"deepseek_v2", make<DeepseekV3Model>},
     {"deepseek_v3", make<DeepseekV3Model>},
     {"deepseek_v32", make<DeepseekV32Model>},
+    {"qwen2", make<DenseGqaModel>},
+    {"llama", make<DenseGqaModel>},
+    {"qwen3", make<DenseGqaModel>},
 };
 
 }  // namespace

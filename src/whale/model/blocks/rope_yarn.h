@@ -1,5 +1,6 @@
-// RoPE frequency tables with optional YaRN scaling, and the YaRN softmax-scale correction
-// (architectures spec §3). Built once per model; looked up per position.
+// RoPE frequency tables with optional YaRN, Llama-3 or linear scaling, and the YaRN softmax-scale
+// correction (architectures spec §3). Built once per model; looked up per position. The formulas
+// are transformers' (modeling_rope_utils), in f32 and in its order of operations.
 #pragma once
 
 #include <cstdint>
@@ -11,21 +12,33 @@
 
 namespace whale {
 
+// At most one of yarn / llama3 / linear is set; none = plain RoPE ("default", and "dynamic", which
+// equals default up to max_position_embeddings, the longest context the engine allows).
 struct RopeSettings {
     double theta = 10000.0;
-    bool yarn = false;                      // rope type "yarn"; otherwise plain RoPE
-    double factor = 1.0;                    // f
+    bool yarn = false;                      // rope type "yarn"
+    bool llama3 = false;                    // rope type "llama3" (Llama 3.1 long-context scaling)
+    bool linear = false;                    // rope type "linear": every frequency divided by f
+    double factor = 1.0;                    // f, for all three
     int64_t original_max_position = 4096;   // L0
     double beta_fast = 32.0;
     double beta_slow = 1.0;
     std::optional<double> mscale;           // scales the cos/sin magnitude (ratio form, HF)
     std::optional<double> mscale_all_dim;   // scales the softmax (m² correction)
     std::optional<double> attention_factor; // explicit cos/sin factor, overrides the mscale ratio
+    // vLLM's spelling "attn_factor" (R1-0528-Qwen3-8B): multiplies the computed factor instead of
+    // replacing it. transformers ignores the key; see docs/models/dense_gqa.md.
+    std::optional<double> attn_factor;
     bool truncate = true;
+    // llama3 only: wavelengths above L0 / low_freq_factor are scaled by 1/f, below
+    // L0 / high_freq_factor kept, and smoothly interpolated in between.
+    double low_freq_factor = 1.0;
+    double high_freq_factor = 4.0;
 };
 
-// Reads "rope_scaling" (checkpoint spelling, with "type") or "rope_parameters" (transformers v5
-// spelling, with "rope_type") plus rope_theta. Unknown rope types are an error naming the field.
+// Reads "rope_scaling" (checkpoint spelling, with "type" or "rope_type") or "rope_parameters"
+// (transformers v5 spelling, with "rope_type") plus rope_theta. Unknown rope types and missing
+// llama3 / linear fields are errors naming the field.
 RopeSettings rope_settings_from_config(const ConfigFields& config);
 
 class RopeTable {
