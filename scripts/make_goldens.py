@@ -25,7 +25,9 @@ import torch
 from safetensors.torch import save_file
 
 import transformers
-from transformers import DeepseekV2Config, DeepseekV2ForCausalLM, DeepseekV3Config, DeepseekV3ForCausalLM
+from transformers import (DeepseekV2Config, DeepseekV2ForCausalLM, DeepseekV3Config, DeepseekV3ForCausalLM,
+                          DeepseekV32Config, DeepseekV32ForCausalLM)
+from transformers.models.deepseek_v32.modeling_deepseek_v32 import apply_rotary_pos_emb
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "golden")
 PROMPT_LEN = 12
@@ -163,6 +165,40 @@ def released_style_config(path, q_lora_null):
         json.dump(cfg, f, indent=2, sort_keys=True)
 
 
+class IndexerMargins:
+    """Records, for every DSA indexer call, how far the k-th best visible score is from the next one.
+    A near-tie there would make the top-k selection (and so the golden) depend on rounding."""
+
+    def __init__(self, model):
+        self.smallest = float("inf")
+        self.hooks = [layer.self_attn.indexer.register_forward_hook(self.hook)
+                      for layer in model.model.layers if hasattr(layer.self_attn, "indexer")]
+
+    def hook(self, module, args, _output):
+        hidden, q_resid, (cos, sin), mask = args[0], args[1], args[2], args[3]
+        b, s, _ = hidden.shape
+        q = module.wq_b(q_resid).view(b, s, module.n_heads, module.head_dim)
+        q_rot, q_pass = torch.split(q, [module.qk_rope_head_dim, module.head_dim - module.qk_rope_head_dim], dim=-1)
+        k = module.k_norm(module.wk(hidden)).unsqueeze(2)
+        k_rot, k_pass = torch.split(k, [module.qk_rope_head_dim, module.head_dim - module.qk_rope_head_dim], dim=-1)
+        q_rot, k_rot = apply_rotary_pos_emb(q_rot, k_rot, cos, sin, unsqueeze_dim=2)
+        q, k = torch.cat([q_rot, q_pass], -1), torch.cat([k_rot, k_pass], -1).squeeze(2)
+        scores = torch.relu(torch.matmul(q.float(), k.transpose(-1, -2).float().unsqueeze(1)) * module.softmax_scale)
+        weights = module.weights_proj(hidden).float() * module.n_heads ** -0.5
+        index = torch.matmul(weights.unsqueeze(-2), scores).squeeze(-2)[0]  # [S, T]
+        for t in range(s):
+            visible = index[t, : t + 1]
+            if visible.numel() <= module.index_topk:
+                continue
+            top = torch.sort(visible, descending=True).values
+            gap = float(top[module.index_topk - 1] - top[module.index_topk]) / max(float(top.abs().max()), 1e-30)
+            self.smallest = min(self.smallest, gap)
+
+    def remove(self):
+        for h in self.hooks:
+            h.remove()
+
+
 @torch.no_grad()
 def expected_outputs(model, prompt):
     hidden = {}
@@ -238,7 +274,12 @@ def build(name, config_cls, model_cls, config_kwargs, seed, *, storage="f32", hf
 
     generator_prompt = torch.Generator().manual_seed(seed + 1)
     prompt = torch.randint(2, config.vocab_size, (PROMPT_LEN,), generator=generator_prompt)
+    margins = IndexerMargins(model)
     expected = expected_outputs(model, prompt)
+    margins.remove()
+    if margins.hooks:
+        print(f"{name}: smallest relative gap at the indexer's top-k boundary {margins.smallest:.2e}")
+        assert margins.smallest > 1e-4, "indexer top-k near a tie: choose another seed"
     save_file(expected, os.path.join(out_dir, "expected.safetensors"), metadata={
         "transformers": transformers.__version__, "torch": torch.__version__, "model": name})
     print(f"{name}: min greedy margin {min(expected['greedy_margin'].tolist()):.4f}, "
@@ -298,6 +339,12 @@ def main():
                     topk_group=1, first_k_dense_replace=1, routed_scaling_factor=2.5, norm_topk_prob=True,
                     rope_parameters=yarn(40.0, 1.0)),
           seed=44, storage="fp8")
+    # 6. V3.2: DeepSeek Sparse Attention with index_topk smaller than the prompt, so selection matters.
+    build("v32", DeepseekV32Config, DeepseekV32ForCausalLM,
+          base_dims(q_lora_rank=48, n_group=4, topk_group=2, first_k_dense_replace=1, routed_scaling_factor=2.5,
+                    norm_topk_prob=True, rope_parameters=yarn(40.0, 1.0), index_n_heads=16, index_head_dim=32,
+                    index_topk=5, **moe),
+          seed=66)
     # 5. A bf16 checkpoint written by transformers' own save_pretrained.
     build("v3_bf16", DeepseekV3Config, DeepseekV3ForCausalLM,
           base_dims(q_lora_rank=32, n_group=2, topk_group=1, first_k_dense_replace=1, routed_scaling_factor=2.5,

@@ -22,7 +22,7 @@ std::vector<T> copy_tensor(const SafetensorsFile& file, const std::string& name)
 
 }  // namespace
 
-std::vector<std::string> golden_names() { return {"v2_lite", "v2", "v3", "v3_fp8", "v3_bf16"}; }
+std::vector<std::string> golden_names() { return {"v2_lite", "v2", "v3", "v3_fp8", "v3_bf16", "v32"}; }
 
 Golden load_golden(const std::string& name) {
     Golden g;

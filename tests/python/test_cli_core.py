@@ -5,7 +5,7 @@ from safetensors.numpy import load_file
 
 from conftest import GOLDEN
 
-GOLDENS = ["v2_lite", "v2", "v3", "v3_fp8", "v3_bf16"]
+GOLDENS = ["v2_lite", "v2", "v3", "v3_fp8", "v3_bf16", "v32"]
 
 
 @pytest.mark.parametrize("name", GOLDENS)

@@ -3,6 +3,7 @@
 #include "whale/core/error.h"
 #include "whale/formats/json/config_fields.h"
 #include "whale/model/deepseek_v3/model.h"
+#include "whale/model/deepseek_v32/model.h"
 
 namespace whale {
 
@@ -25,6 +26,7 @@ struct Registration {
 constexpr Registration registrations[] = {
     {"deepseek_v2", make<DeepseekV3Model>},
     {"deepseek_v3", make<DeepseekV3Model>},
+    {"deepseek_v32", make<DeepseekV32Model>},
 };
 
 }  // namespace

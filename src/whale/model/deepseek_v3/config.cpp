@@ -1,5 +1,6 @@
 #include "whale/model/deepseek_v3/config.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "whale/core/error.h"
@@ -39,9 +40,10 @@ float DeepseekConfig::softmax_scale() const {
 DeepseekConfig deepseek_config_from_json(const ConfigFields& f) {
     DeepseekConfig c;
     c.model_type = f.require_string("model_type");
-    const bool v3 = c.model_type == "deepseek_v3";
+    const bool v32 = c.model_type == "deepseek_v32";
+    const bool v3 = c.model_type == "deepseek_v3" || v32;
     if (!v3 && c.model_type != "deepseek_v2")
-        f.fail_field("model_type", str_cat("is '", c.model_type, "', expected deepseek_v2 or deepseek_v3"));
+        f.fail_field("model_type", str_cat("is '", c.model_type, "', expected deepseek_v2, deepseek_v3 or deepseek_v32"));
 
     c.vocab_size = f.require_int("vocab_size");
     c.hidden_size = f.require_int("hidden_size");
@@ -128,6 +130,30 @@ DeepseekConfig deepseek_config_from_json(const ConfigFields& f) {
             f.fail_field("n_group", "noaux_tc scores a group by its two best experts; groups need at least 2");
     }
     if (c.vocab_size > INT32_MAX) f.fail_field("vocab_size", "is too large");
+
+    if (v32) {
+        c.index_n_heads = f.require_int("index_n_heads");
+        c.index_head_dim = f.require_int("index_head_dim");
+        c.index_topk = f.require_int("index_topk");
+        require_positive(f, "index_n_heads", c.index_n_heads);
+        require_positive(f, "index_topk", c.index_topk);
+        if (c.index_head_dim < c.qk_rope_head_dim)
+            f.fail_field("index_head_dim", str_cat("must hold the rope slice of qk_rope_head_dim = ", c.qk_rope_head_dim));
+        if (c.q_lora_rank <= 0) f.fail_field("q_lora_rank", "must be set for deepseek_v32 (the indexer reads the query latent)");
+    }
+    if (f.has("mlp_layer_types")) {
+        const nlohmann::json& kinds = f.json()["mlp_layer_types"];
+        if (!kinds.is_array() || int(kinds.size()) != c.num_hidden_layers)
+            f.fail_field("mlp_layer_types", str_cat("must list one of \"dense\"/\"sparse\" per layer (", c.num_hidden_layers, ")"));
+        for (const nlohmann::json& kind : kinds) {
+            if (kind != "dense" && kind != "sparse") f.fail_field("mlp_layer_types", "entries must be \"dense\" or \"sparse\"");
+            c.moe_layers.push_back(kind == "sparse");
+        }
+        bool any_moe = std::find(c.moe_layers.begin(), c.moe_layers.end(), true) != c.moe_layers.end();
+        if (any_moe && c.n_routed_experts <= 0) f.fail_field("mlp_layer_types", "lists sparse layers but n_routed_experts is not set");
+        bool dense = std::find(c.moe_layers.begin(), c.moe_layers.end(), false) != c.moe_layers.end();
+        if (dense && c.intermediate_size <= 0) c.intermediate_size = f.require_int("intermediate_size");
+    }
     return c;
 }
 

@@ -1,5 +1,6 @@
-// Configuration of the DeepSeek MLA + MoE family: model_type "deepseek_v2" (V2, V2-Lite) and
-// "deepseek_v3" (V3, R1, V3.1). One struct serves both: V2 is V3 with softmax routing and no MTP.
+// Configuration of the DeepSeek MLA + MoE family: model_type "deepseek_v2" (V2, V2-Lite),
+// "deepseek_v3" (V3, R1, V3.1) and "deepseek_v32" (V3.2: V3 plus the sparse-attention indexer).
+// One struct serves all: V2 is V3 with softmax routing and no MTP; V3.2 adds the index_* fields.
 // Field names follow config.json (architectures spec §1). Legend used in shape comments:
 //   D = hidden_size, H = num_attention_heads, V = vocab_size, I = intermediate_size,
 //   Ie = moe_intermediate_size, E = n_routed_experts, Kq = q_lora_rank, C = kv_lora_rank,
@@ -52,13 +53,22 @@ struct DeepseekConfig {
     RopeSettings rope;
     int32_t bos_token_id = -1;
     std::vector<int32_t> eos_token_ids;
+    // V3.2 lightning indexer (0 = no indexer): heads, head width and the top-k token budget.
+    int64_t index_n_heads = 0;
+    int64_t index_head_dim = 0;
+    int64_t index_topk = 0;
+    // Per-layer "dense" / "sparse" FFN kinds when config.json lists them (transformers' V3.2
+    // mlp_layer_types); empty = derived from first_k_dense_replace and moe_layer_freq.
+    std::vector<bool> moe_layers;
 
     int64_t qk_head_dim() const { return qk_nope_head_dim + qk_rope_head_dim; }
     // Values cached per token per layer: the normalised latent and the rotated rope key.
     int64_t latent_cache_width() const { return kv_lora_rank + qk_rope_head_dim; }
     bool layer_is_moe(int layer) const {
+        if (!moe_layers.empty()) return moe_layers[size_t(layer)];
         return n_routed_experts > 0 && layer >= first_k_dense_replace && layer % moe_layer_freq == 0;
     }
+    bool has_indexer() const { return index_n_heads > 0; }
     // 1/sqrt(Dn + Dr), times the YaRN m² correction.
     float softmax_scale() const;
 };

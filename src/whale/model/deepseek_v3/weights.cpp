@@ -36,7 +36,7 @@ RouterSettings router_settings(const DeepseekConfig& c) {
         case TopkMethod::TopkMethod_noaux_tc: r.selection = RouterSelection::RouterSelection_noaux_tc; break;
     }
     // transformers' DeepseekV2 router never renormalises (released V2 configs say false anyway).
-    r.normalize = c.model_type == "deepseek_v3" && c.norm_topk_prob;
+    r.normalize = c.model_type != "deepseek_v2" && c.norm_topk_prob;
     r.scale = float(c.routed_scaling_factor);
     return r;
 }

@@ -1,0 +1,52 @@
+#include "whale/model/deepseek_v32/model.h"
+
+#include "whale/core/error.h"
+
+namespace whale {
+
+DeepseekV32Model::DeepseekV32Model(const std::string& model_path, const ConfigFields& fields,
+                                   const LoadOptions& options)
+    : DeepseekV3Model(model_path, fields, options) {
+    const DeepseekConfig& c = config();
+    WHALE_CHECK(c.has_indexer(), fields.source(), ": deepseek_v32 needs index_n_heads, index_head_dim, index_topk");
+    IndexerShape& s = indexer_shape_;
+    s.hidden_size = c.hidden_size;
+    s.q_lora_rank = c.q_lora_rank;
+    s.n_heads = c.index_n_heads;
+    s.head_dim = c.index_head_dim;
+    s.rope_dim = c.qk_rope_head_dim;
+    s.top_k = c.index_topk;
+    s.key_offset = c.latent_cache_width();
+    for (int l = 0; l < c.num_hidden_layers; ++l)
+        indexers_.push_back(load_indexer(loader(), str_cat("model.layers.", l, ".self_attn.indexer"), s));
+
+    ModelSummary& summary = mutable_summary();
+    const int64_t per_layer = s.n_heads * s.head_dim * s.q_lora_rank + s.head_dim * s.hidden_size + 2 * s.head_dim +
+                              s.n_heads * s.hidden_size;
+    summary.n_params_total += per_layer * c.num_hidden_layers;
+    summary.n_params_active += per_layer * c.num_hidden_layers;
+    summary.weight_bytes = int64_t(loader().loaded_bytes());
+    summary.kv_values_per_token += int64_t(c.num_hidden_layers) * s.head_dim;
+    summary.description += ", DeepSeek Sparse Attention";
+    summary.details.push_back(str_cat("indexer: ", s.n_heads, " heads of ", s.head_dim, ", top-", s.top_k,
+                                      " tokens per query"));
+}
+
+CacheLayout DeepseekV32Model::cache_layout() const {
+    return CacheLayout{config().num_hidden_layers, config().latent_cache_width() + indexer_shape_.head_dim};
+}
+
+void DeepseekV32Model::attention(float* out, const float* x, const BatchLayout& layout, int layer, AttentionPath path,
+                                 ThreadPool& pool) const {
+    const MlaWeights& w = weights().layers[size_t(layer)].self_attn;
+    MlaQueries queries = mla_project_queries(x, layout, w, mla(), rope(), pool);
+    mla_write_latents(x, layout, w, mla(), rope(), layer, pool);
+    indexer_write_keys(x, layout, indexers_[size_t(layer)], indexer_shape_, rope(), layer, pool);
+    std::vector<KeySelection> selections = indexer_select(x, queries.q_latent.data(), layout, indexers_[size_t(layer)],
+                                                          indexer_shape_, rope(), layer, pool);
+    std::vector<const KeySelection*> pointers;
+    for (const KeySelection& s : selections) pointers.push_back(&s);
+    mla_attend(out, queries, layout, w, mla(), layer, path, pointers, pool);
+}
+
+}  // namespace whale
