@@ -12,5 +12,7 @@ CommandRun register_inspect_command(CLI::App& app);
 CommandRun register_logits_command(CLI::App& app);
 CommandRun register_generate_command(CLI::App& app);
 CommandRun register_render_chat_command(CLI::App& app);
+CommandRun register_tokenize_command(CLI::App& app);
+CommandRun register_detokenize_command(CLI::App& app);
 
 }  // namespace whale::app

@@ -20,6 +20,8 @@ int main(int argc, char** argv) {
     add(whale::app::register_logits_command);
     add(whale::app::register_generate_command);
     add(whale::app::register_render_chat_command);
+    add(whale::app::register_tokenize_command);
+    add(whale::app::register_detokenize_command);
 
     try {
         app.parse(argc, argv);
