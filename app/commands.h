@@ -14,5 +14,6 @@ CommandRun register_generate_command(CLI::App& app);
 CommandRun register_render_chat_command(CLI::App& app);
 CommandRun register_tokenize_command(CLI::App& app);
 CommandRun register_detokenize_command(CLI::App& app);
+CommandRun register_serve_command(CLI::App& app);
 
 }  // namespace whale::app

@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
     add(whale::app::register_render_chat_command);
     add(whale::app::register_tokenize_command);
     add(whale::app::register_detokenize_command);
+    add(whale::app::register_serve_command);
 
     try {
         app.parse(argc, argv);
