@@ -66,7 +66,7 @@ def test_greedy_is_deterministic_and_streaming_matches(server):
 
 def test_thinking_on_separates_reasoning_and_off_has_none(server):
     on = client(server).chat.completions.create(
-        model="whale-test", messages=[{"role": "user", "content": "Think first."}], max_tokens=16,
+        model="whale-test", messages=[{"role": "user", "content": "Think first."}], max_tokens=16, seed=3,
         extra_body={"thinking": {"type": "enabled"}})
     message = on.choices[0].message
     reasoning = message.model_extra.get("reasoning_content")
@@ -79,7 +79,7 @@ def test_thinking_on_separates_reasoning_and_off_has_none(server):
     assert off.usage.completion_tokens_details.reasoning_tokens == 0
 
     stream = client(server).chat.completions.create(
-        model="whale-test", messages=[{"role": "user", "content": "Think first."}], max_tokens=16, stream=True,
+        model="whale-test", messages=[{"role": "user", "content": "Think first."}], max_tokens=16, stream=True, seed=3,
         extra_body={"thinking": {"type": "enabled"}})
     pieces = [c.choices[0].delta.model_extra.get("reasoning_content") for c in stream if c.choices]
     assert "".join(p for p in pieces if p) == reasoning
@@ -88,7 +88,11 @@ def test_thinking_on_separates_reasoning_and_off_has_none(server):
 def test_second_turn_hits_the_prefix_cache(server):
     c = client(server)
     history = [{"role": "user", "content": "Tell me a long story about a whale and the sea. " * 4}]
-    first = c.chat.completions.create(model="whale-test", messages=history, max_tokens=24, temperature=0)
+    # A JSON answer is printable ASCII: random tokens could split UTF-8, and the replacement
+    # characters the API must then send are not what the model generated.
+    first = c.chat.completions.create(model="whale-test", messages=history, max_tokens=24, temperature=0,
+                                      response_format={"type": "json_object"})
+    assert isinstance(json.loads(first.choices[0].message.content), dict)
     history += [{"role": "assistant", "content": first.choices[0].message.content},
                 {"role": "user", "content": "And then?"}]
     second = c.chat.completions.create(model="whale-test", messages=history, max_tokens=4, temperature=0)
