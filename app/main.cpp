@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
     add(whale::app::register_detokenize_command);
     add(whale::app::register_run_command);
     add(whale::app::register_chat_command);
+    add(whale::app::register_serve_command);
 
     try {
         app.parse(argc, argv);

@@ -1,0 +1,21 @@
+#include "whale/runtime/kv_cache/paged_latent_cache.h"
+
+namespace whale {
+
+float* PagedLatentCache::row(int layer, int64_t position) {
+    const int64_t bp = pool_.block_positions();
+    return pool_.row(blocks_[size_t(position / bp)], layer, position % bp);
+}
+
+int64_t PagedLatentCache::blocks_needed(int64_t n) const {
+    const int64_t bp = pool_.block_positions();
+    const int64_t total = (n + bp - 1) / bp;
+    return total > int64_t(blocks_.size()) ? total - int64_t(blocks_.size()) : 0;
+}
+
+void PagedLatentCache::release_all() {
+    for (BlockId block : blocks_) pool_.release(block);
+    blocks_.clear();
+}
+
+}  // namespace whale

@@ -1,0 +1,40 @@
+// One sequence's view of the shared block pool: a block table mapping position / block_positions
+// to a pool block. The model writes and reads through row(), so growing a sequence only appends a
+// block to its table and never copies rows; leading blocks may be shared with other sequences
+// through the prefix cache (they are full and never written again).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "whale/model/latent_kv_store.h"
+#include "whale/runtime/kv_cache/block_pool.h"
+
+namespace whale {
+
+class PagedLatentCache : public LatentKvStore {
+public:
+    explicit PagedLatentCache(BlockPool& pool) : pool_(pool) {}
+    ~PagedLatentCache() override { release_all(); }
+    PagedLatentCache(const PagedLatentCache&) = delete;
+    PagedLatentCache& operator=(const PagedLatentCache&) = delete;
+
+    float* row(int layer, int64_t position) override;
+    int64_t capacity() const override { return int64_t(blocks_.size()) * pool_.block_positions(); }
+
+    // Appends a block this cache now holds one reference to (shared prefix blocks come retained).
+    void append_block(BlockId block) { blocks_.push_back(block); }
+    // How many more blocks positions [0, n) need beyond the current table.
+    int64_t blocks_needed(int64_t n) const;
+    // Releases every block (the sequence finished or was preempted).
+    void release_all();
+
+    const std::vector<BlockId>& blocks() const { return blocks_; }
+    BlockPool& pool() { return pool_; }
+
+private:
+    BlockPool& pool_;
+    std::vector<BlockId> blocks_;
+};
+
+}  // namespace whale

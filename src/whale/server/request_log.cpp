@@ -1,0 +1,10 @@
+#include "whale/server/request_log.h"
+
+namespace whale::server {
+
+RequestRecord& current_request() {
+    static thread_local RequestRecord record;
+    return record;
+}
+
+}  // namespace whale::server

@@ -1,0 +1,20 @@
+#include "whale/server/text_codec.h"
+
+#include <memory>
+
+#include "whale/tokenizer/tokenizer.h"
+
+namespace whale::server {
+
+TextCodec load_text_codec(const std::string& model_dir) {
+    auto tokenizer = std::make_shared<const Tokenizer>(Tokenizer::load(model_dir));
+    TextCodec codec;
+    // The prompt is the chat format's rendering, so its markers are meant as added tokens.
+    codec.encode = [tokenizer](const std::string& text) { return tokenizer->encode(text); };
+    codec.token_text = [tokenizer](int32_t id) {
+        return id >= 0 && id < tokenizer->n_ids() ? std::string(tokenizer->token_bytes(id)) : std::string();
+    };
+    return codec;
+}
+
+}  // namespace whale::server

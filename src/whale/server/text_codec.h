@@ -1,0 +1,21 @@
+// How the server turns text into token ids and back. The tokenizer library does the work; this
+// seam keeps handlers independent of it (and lets a prompt reuse the exact ids a model generated,
+// see token_memory.h).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace whale::server {
+
+struct TextCodec {
+    std::function<std::vector<int32_t>(const std::string&)> encode;  // added tokens in the text become their ids
+    std::function<std::string(int32_t)> token_text;                  // raw bytes of one token
+};
+
+// The model directory's tokenizer.json. Throws whale::Error when it is missing or unreadable.
+TextCodec load_text_codec(const std::string& model_dir);
+
+}  // namespace whale::server
