@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
     add(whale::app::register_run_command);
     add(whale::app::register_chat_command);
     add(whale::app::register_serve_command);
+    add(whale::app::register_kv_command);
 
     try {
         app.parse(argc, argv);
