@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs, builds and runs the main job on the built-in default model: the tiny random-weight
-# DeepSeek-V3-architecture model from the golden set (Whale ships no trained model yet).
+# DeepSeek-V3-architecture model from the golden set, with a tiny trained tokenizer and the V3.1
+# chat template (Whale ships no trained model yet, so the answer is noise).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
@@ -8,5 +9,6 @@ cd "$(dirname "$0")/.."
 MODEL=tests/golden/v3/model
 echo "== whale inspect $MODEL  (tiny V3-architecture model with RANDOM weights: its output is noise)"
 build/app/whale inspect "$MODEL"
-echo "== whale generate: 32 greedy tokens after the prompt 0,17,42"
-build/app/whale generate -m "$MODEL" --tokens 0,17,42 -n 32 --ignore-eos
+echo
+echo "== whale run --think: the answer streams after its (marked) reasoning"
+build/app/whale run -m "$MODEL" -p "What is the weather like for whales today?" --think -n 48 --seed 1
