@@ -67,6 +67,22 @@ std::string ConfigFields::get_string(const std::string& key, const std::string& 
     return v.get<std::string>();
 }
 
+std::vector<int32_t> ConfigFields::get_token_ids(const std::string& key) const {
+    std::vector<int32_t> ids;
+    if (!has(key)) return ids;
+    const nlohmann::json& v = json_[key];
+    if (v.is_number_integer()) {
+        ids.push_back(v.get<int32_t>());
+        return ids;
+    }
+    if (!v.is_array()) fail_field(key, "must be an integer or a list of integers");
+    for (const nlohmann::json& id : v) {
+        if (!id.is_number_integer()) fail_field(key, "must be an integer or a list of integers");
+        ids.push_back(id.get<int32_t>());
+    }
+    return ids;
+}
+
 std::string ConfigFields::require_string(const std::string& key) const {
     if (!has(key)) fail_field(key, "is required but missing");
     return get_string(key, "");

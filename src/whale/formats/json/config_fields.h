@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace whale {
 
@@ -26,6 +27,8 @@ public:
     bool get_bool(const std::string& key, bool fallback) const;
     std::string get_string(const std::string& key, const std::string& fallback) const;
     std::string require_string(const std::string& key) const;
+    // An integer or a list of integers (eos_token_id takes both forms); missing gives an empty list.
+    std::vector<int32_t> get_token_ids(const std::string& key) const;
 
     [[noreturn]] void fail_field(const std::string& key, const std::string& message) const;
 

@@ -9,23 +9,6 @@ namespace whale {
 
 namespace {
 
-std::vector<int32_t> token_ids(const ConfigFields& f, const std::string& key) {
-    std::vector<int32_t> ids;
-    if (!f.has(key)) return ids;
-    const nlohmann::json& v = f.json()[key];
-    if (v.is_number_integer()) {
-        ids.push_back(v.get<int32_t>());
-    } else if (v.is_array()) {
-        for (const nlohmann::json& id : v) {
-            if (!id.is_number_integer()) f.fail_field(key, "must be an integer or a list of integers");
-            ids.push_back(id.get<int32_t>());
-        }
-    } else {
-        f.fail_field(key, "must be an integer or a list of integers");
-    }
-    return ids;
-}
-
 void require_positive(const ConfigFields& f, const std::string& key, int64_t value) {
     if (value <= 0) f.fail_field(key, str_cat("must be positive, got ", value));
 }
@@ -92,7 +75,7 @@ DeepseekConfig deepseek_config_from_json(const ConfigFields& f) {
     c.rope_interleave = v3 ? f.get_bool("rope_interleave", true) : true;
     c.rope = rope_settings_from_config(f);
     c.bos_token_id = int32_t(f.get_int("bos_token_id", -1));
-    c.eos_token_ids = token_ids(f, "eos_token_id");
+    c.eos_token_ids = f.get_token_ids("eos_token_id");
 
     std::string act = f.get_string("hidden_act", "silu");
     if (act != "silu") f.fail_field("hidden_act", str_cat("is '", act, "'; DeepSeek models use silu"));

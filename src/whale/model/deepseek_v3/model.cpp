@@ -6,6 +6,7 @@
 #include "whale/core/error.h"
 #include "whale/kernels/matmul.h"
 #include "whale/kernels/norm.h"
+#include "whale/model/blocks/token_io.h"
 #include "whale/model/blocks/moe_ffn.h"
 
 namespace whale {
@@ -55,29 +56,13 @@ void DeepseekV3Model::decoder_layer(float* hidden, const BatchLayout& layout, in
 
 void DeepseekV3Model::forward_batch(const ForwardBatch& batch, float* logits, ThreadPool& pool) const {
     const BatchLayout layout = BatchLayout::from(batch);
-    const int64_t n = layout.n_tokens, d = config_.hidden_size;
-    std::vector<float> hidden(size_t(n * d));  // [N, D]
-    for (int64_t t = 0; t < n; ++t) {
-        const int32_t token = batch.tokens[t];
-        WHALE_CHECK(token >= 0 && token < config_.vocab_size, "token id ", token, " is outside the vocabulary [0, ",
-                    config_.vocab_size, ")");
-        weight_dequantize_row(&hidden[size_t(t * d)], weights_.embed_tokens, token);
-    }
+    std::vector<float> hidden(size_t(layout.n_tokens * config_.hidden_size));  // [N, D]
+    embed_tokens(hidden.data(), batch.tokens, layout.n_tokens, weights_.embed_tokens);
     for (int l = 0; l < config_.num_hidden_layers; ++l) {
         decoder_layer(hidden.data(), layout, l, batch.attention, pool);
         if (batch.on_layer_output) batch.on_layer_output(l, hidden.data());
     }
-    // Only the rows that need logits go through the final norm and the (large) lm_head.
-    std::vector<float> rows;
-    for (size_t i = 0; i < layout.sequences.size(); ++i) {
-        const SequenceInBatch& seq = layout.sequences[i];
-        const int64_t first = layout.first_token[i] + (seq.all_logits ? 0 : seq.n_tokens - 1);
-        const int64_t last = layout.first_token[i] + seq.n_tokens;
-        rows.insert(rows.end(), hidden.begin() + first * d, hidden.begin() + last * d);
-    }
-    const int64_t n_out = int64_t(rows.size()) / d;
-    rmsnorm(rows.data(), rows.data(), weights_.norm.data(), n_out, d, config_.rms_norm_eps);
-    matmul(logits, rows.data(), n_out, weights_.lm_head, pool);
+    final_logits(logits, hidden.data(), layout, weights_.norm, config_.rms_norm_eps, weights_.lm_head, pool);
 }
 
 void DeepseekV3Model::summarize() {

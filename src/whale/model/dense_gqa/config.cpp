@@ -8,19 +8,6 @@ namespace whale {
 
 namespace {
 
-std::vector<int32_t> token_ids(const ConfigFields& f, const std::string& key) {
-    std::vector<int32_t> ids;
-    if (!f.has(key)) return ids;
-    const nlohmann::json& v = f.json()[key];
-    if (v.is_number_integer()) return {v.get<int32_t>()};
-    if (!v.is_array()) f.fail_field(key, "must be an integer or a list of integers");
-    for (const nlohmann::json& id : v) {
-        if (!id.is_number_integer()) f.fail_field(key, "must be an integer or a list of integers");
-        ids.push_back(id.get<int32_t>());
-    }
-    return ids;
-}
-
 void require_positive(const ConfigFields& f, const std::string& key, int64_t value) {
     if (value <= 0) f.fail_field(key, str_cat("must be positive, got ", value));
 }
@@ -89,7 +76,7 @@ DenseGqaConfig dense_gqa_config_from_json(const ConfigFields& f) {
     c.tie_word_embeddings = f.get_bool("tie_word_embeddings", false);
     c.rope = rope_settings_from_config(f);
     c.bos_token_id = int32_t(f.get_int("bos_token_id", -1));
-    c.eos_token_ids = token_ids(f, "eos_token_id");
+    c.eos_token_ids = f.get_token_ids("eos_token_id");
 
     std::string act = f.get_string("hidden_act", "silu");
     if (act != "silu") f.fail_field("hidden_act", str_cat("is '", act, "'; these models use silu"));
