@@ -68,3 +68,78 @@ def test_bad_inputs_fail_with_a_clear_message(run_whale, tmp_path):
     not_gguf.write_bytes(b"not a gguf file at all")
     result = run_whale("quantize", not_gguf, tmp_path / "y.gguf", "--type", "q8_0")
     assert result.returncode == 1 and "broken.gguf" in result.stderr
+
+
+def write_wide_model(path):
+    """A random DeepSeek-V2-Lite-shaped model with 256-wide rows, so the K-quants apply (the goldens'
+    rows are too narrow and fall back to Q8_0)."""
+    import json
+    from safetensors.numpy import save_file
+    d, heads, nope, rope, v, latent, ffn, experts, vocab = 256, 2, 32, 32, 32, 256, 256, 4, 256
+    config = {"model_type": "deepseek_v2", "vocab_size": vocab, "hidden_size": d, "intermediate_size": ffn,
+              "moe_intermediate_size": ffn, "num_hidden_layers": 2, "num_attention_heads": heads,
+              "q_lora_rank": None, "kv_lora_rank": latent, "qk_nope_head_dim": nope, "qk_rope_head_dim": rope,
+              "v_head_dim": v, "n_routed_experts": experts, "n_shared_experts": 1, "num_experts_per_tok": 2,
+              "first_k_dense_replace": 1, "topk_method": "greedy", "norm_topk_prob": False,
+              "routed_scaling_factor": 1.0, "rms_norm_eps": 1e-6, "rope_theta": 10000.0,
+              "max_position_embeddings": 512, "bos_token_id": 0, "eos_token_id": 1}
+    rng = np.random.default_rng(7)
+    t = {}
+
+    def mat(name, rows, cols):
+        t[name] = (rng.standard_normal((rows, cols)) / np.sqrt(cols)).astype(np.float32)
+
+    def norm(name, n):
+        t[name] = (1 + 0.1 * rng.standard_normal(n)).astype(np.float32)
+
+    mat("model.embed_tokens.weight", vocab, d)
+    for layer in range(2):
+        p = f"model.layers.{layer}."
+        norm(p + "input_layernorm.weight", d)
+        norm(p + "post_attention_layernorm.weight", d)
+        mat(p + "self_attn.q_proj.weight", heads * (nope + rope), d)
+        mat(p + "self_attn.kv_a_proj_with_mqa.weight", latent + rope, d)
+        norm(p + "self_attn.kv_a_layernorm.weight", latent)
+        mat(p + "self_attn.kv_b_proj.weight", heads * (nope + v), latent)
+        mat(p + "self_attn.o_proj.weight", d, heads * v)
+        mlps = [p + "mlp."] if layer == 0 else [f"{p}mlp.experts.{e}." for e in range(experts)] + [p + "mlp.shared_experts."]
+        for m in mlps:
+            mat(m + "gate_proj.weight", ffn, d)
+            mat(m + "up_proj.weight", ffn, d)
+            mat(m + "down_proj.weight", d, ffn)
+        if layer == 1:
+            mat(p + "mlp.gate.weight", experts, d)
+    norm("model.norm.weight", d)
+    mat("lm_head.weight", vocab, d)
+    path.mkdir()
+    (path / "config.json").write_text(json.dumps(config))
+    save_file(t, str(path / "model.safetensors"))
+
+
+# Bounds (normalised MSE) about 3x the measured values: weights decoded by gguf-py's own dequantiser
+# (Q6_K 3.1e-4, Q4_K 5.1e-3 on Gaussian rows), and logits of this random 2-layer model (Q6_K 4.4e-3,
+# Q4_K_M 3.7e-2: random weights amplify the rounding).
+@pytest.mark.parametrize("gguf_type,k_quant,weight_bound,logit_bound",
+                         [("q6_k", "Q6_K", 1e-3, 1.5e-2), ("q4_k_m", "Q4_K", 1.5e-2, 1.2e-1)])
+def test_k_quants_on_a_model_with_256_wide_rows(run_whale, tmp_path, gguf_type, k_quant, weight_bound, logit_bound):
+    from gguf.quants import dequantize
+    model = tmp_path / "wide"
+    write_wide_model(model)
+    tokens = "3,14,15,92,65,35,89,79"
+    reference = logits(run_whale, tmp_path, model, tokens)
+    f32, quantized = tmp_path / "f32.gguf", tmp_path / "quantized.gguf"
+    run_whale("convert", model, f32, "--type", "f32", check=True)
+    error = np.abs(logits(run_whale, tmp_path, f32, tokens) - reference).max() / np.abs(reference).max()
+    assert error <= 1e-5
+    result = run_whale("convert", model, quantized, "--type", gguf_type, check=True)
+    tensors = {t.name: t for t in GGUFReader(str(quantized)).tensors}
+    assert tensors["blk.1.ffn_gate_exps.weight"].tensor_type.name == k_quant
+    assert tensors["output.weight"].tensor_type.name == "Q6_K"
+    shexp = tensors["blk.1.ffn_gate_shexp.weight"]
+    decoded = dequantize(shexp.data, shexp.tensor_type).reshape(-1)
+    original = load_file(str(model / "model.safetensors"))["model.layers.1.mlp.shared_experts.gate_proj.weight"].reshape(-1)
+    assert ((decoded - original) ** 2).sum() / (original ** 2).sum() < weight_bound
+    got = logits(run_whale, tmp_path, quantized, tokens)
+    nmse = ((got - reference) ** 2).sum() / (reference ** 2).sum()
+    print(f"{gguf_type}: normalised MSE {nmse:.3g}; {result.stderr.strip()}")
+    assert nmse < logit_bound
