@@ -190,6 +190,19 @@ TEST(GgufModelTest, WrongTensorShapeIsNamedWithExpectedShape) {
     EXPECT_NE(error.find("expected [64, 64]"), std::string::npos) << error;
 }
 
+// A file as llama.cpp's converter writes it has no whale.deepseek.* keys: routing, YaRN mscale and
+// EOS come from llama.cpp's keys and conventions, and give the same logits on these goldens.
+TEST(GgufModelTest, LoadsWithoutWhaleKeysAsLlamaCppWritesThem) {
+    for (const char* name : {"v2_lite", "v2", "v3"}) {
+        TempDir dir;
+        const Golden g = load_golden(name);
+        const std::string path = rewrite(convert(g, dir, "f32"), dir, [](auto& metadata, auto&) {
+            std::erase_if(metadata, [](const GgufKeyValue& kv) { return kv.key.rfind("whale.", 0) == 0; });
+        });
+        EXPECT_LE(max_relative_error(prefill(path, g.tokens), g.logits), 1e-5) << name;
+    }
+}
+
 TEST(GgufModelTest, ConvertRejectsUnknownType) {
     EXPECT_THROW(gguf_file_type_from_name("q2_k"), Error);
 }
