@@ -18,5 +18,7 @@ CommandRun register_run_command(CLI::App& app);
 CommandRun register_chat_command(CLI::App& app);
 CommandRun register_serve_command(CLI::App& app);
 CommandRun register_kv_command(CLI::App& app);
+CommandRun register_convert_command(CLI::App& app);
+CommandRun register_quantize_command(CLI::App& app);
 
 }  // namespace whale::app

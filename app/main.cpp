@@ -26,6 +26,8 @@ int main(int argc, char** argv) {
     add(whale::app::register_chat_command);
     add(whale::app::register_serve_command);
     add(whale::app::register_kv_command);
+    add(whale::app::register_convert_command);
+    add(whale::app::register_quantize_command);
 
     try {
         app.parse(argc, argv);

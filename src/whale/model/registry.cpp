@@ -5,6 +5,7 @@
 #include "whale/model/deepseek_v3/model.h"
 #include "whale/model/deepseek_v32/model.h"
 #include "whale/model/dense_gqa/model.h"
+#include "whale/model/gguf/deepseek2_import.h"
 
 namespace whale {
 
@@ -42,6 +43,9 @@ std::vector<std::string> supported_model_types() {
 }
 
 std::unique_ptr<CausalLM> load_causal_lm(const std::string& model_path, const LoadOptions& options) {
+    // A single .gguf file carries its own config (only the deepseek2 architecture is read).
+    if (model_path.size() > 5 && model_path.compare(model_path.size() - 5, 5, ".gguf") == 0)
+        return load_deepseek_gguf(model_path, options);
     ConfigFields fields = ConfigFields::load(model_path);
     const std::string model_type = fields.require_string("model_type");
     for (const Registration& r : registrations)

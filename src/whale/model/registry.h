@@ -11,7 +11,7 @@
 
 namespace whale {
 
-// Loads the model at `model_path` (directory with config.json + safetensors).
+// Loads the model at `model_path` (directory with config.json + safetensors, or a deepseek2 .gguf file).
 // Throws whale::Error for an unsupported model_type, listing the supported ones.
 std::unique_ptr<CausalLM> load_causal_lm(const std::string& model_path, const LoadOptions& options = {});
 std::vector<std::string> supported_model_types();

@@ -17,6 +17,16 @@ DeepseekV3Model::DeepseekV3Model(const std::string& model_path, const ConfigFiel
       checkpoint_(std::make_unique<Checkpoint>(model_path)),
       loader_(std::make_unique<WeightLoader>(*checkpoint_, options)) {
     weights_ = load_deepseek_weights(*loader_, config_);
+    weight_bytes_ = loader_->loaded_bytes();
+    mla_shape_ = mla_shape(config_);
+    router_ = router_settings(config_);
+    rope_ = std::make_unique<RopeTable>(config_.rope, config_.qk_rope_head_dim);
+    summarize();
+}
+
+DeepseekV3Model::DeepseekV3Model(DeepseekConfig config, DeepseekWeights weights, std::shared_ptr<const void> storage,
+                                 uint64_t weight_bytes)
+    : config_(std::move(config)), storage_(std::move(storage)), weights_(std::move(weights)), weight_bytes_(weight_bytes) {
     mla_shape_ = mla_shape(config_);
     router_ = router_settings(config_);
     rope_ = std::make_unique<RopeTable>(config_.rope, config_.qk_rope_head_dim);
@@ -95,7 +105,7 @@ void DeepseekV3Model::summarize() {
     s.n_params_total = total;
     s.n_params_active = active;
     if (weights_.mtp) s.n_params_mtp = 2 * d * d + 3 * d + attention + expert * (c.n_routed_experts + c.n_shared_experts) + c.n_routed_experts * d;
-    s.weight_bytes = int64_t(loader_->loaded_bytes());
+    s.weight_bytes = int64_t(weight_bytes_);
     s.kv_values_per_token = int64_t(c.num_hidden_layers) * c.latent_cache_width();
     s.mha_values_per_token = int64_t(c.num_hidden_layers) * h * (c.qk_head_dim() + c.v_head_dim);
     s.eos_token_ids = c.eos_token_ids;

@@ -17,6 +17,10 @@ namespace whale {
 class DeepseekV3Model : public CausalLM {
 public:
     DeepseekV3Model(const std::string& model_path, const ConfigFields& fields, const LoadOptions& options);
+    // Weights loaded elsewhere (a GGUF file): `storage` keeps whatever they point into alive and
+    // `weight_bytes` is what they occupy.
+    DeepseekV3Model(DeepseekConfig config, DeepseekWeights weights, std::shared_ptr<const void> storage,
+                    uint64_t weight_bytes);
 
     const ModelSummary& summary() const override { return summary_; }
     CacheLayout cache_layout() const override;
@@ -42,7 +46,9 @@ private:
     DeepseekConfig config_;
     std::unique_ptr<Checkpoint> checkpoint_;
     std::unique_ptr<WeightLoader> loader_;
+    std::shared_ptr<const void> storage_;
     DeepseekWeights weights_;
+    uint64_t weight_bytes_ = 0;
     MlaShape mla_shape_;
     RouterSettings router_;
     std::unique_ptr<RopeTable> rope_;
