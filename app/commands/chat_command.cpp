@@ -114,7 +114,7 @@ CommandRun register_chat_command(CLI::App& app) {
             const size_t reused = common_prefix(session->tokens(), prompt);
             session->rewind(int64_t(std::min(reused, prompt.size() - 1)));  // at least one new token
 
-            GenerationRequest request;
+            TextGenerationRequest request;
             request.prompt.assign(prompt.begin() + long(session->position()), prompt.end());
             request.format = m.format;
             request.max_tokens = a->max_tokens ? a->max_tokens : m.defaults.max_new_tokens.value_or(512);

@@ -49,7 +49,7 @@ CommandRun register_run_command(CLI::App& app) {
         WHALE_CHECK(!a->prompt.empty(), "run: empty prompt (give -p or text on stdin)");
         TextModel m = load_text_model(a->model, a->chat_format, a->threads, a->ctx);
 
-        GenerationRequest request;
+        TextGenerationRequest request;
         request.format = m.format;
         request.max_tokens = a->max_tokens ? a->max_tokens : m.defaults.max_new_tokens.value_or(512);
         request.stop = a->stop;

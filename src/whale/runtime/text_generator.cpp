@@ -16,7 +16,7 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 
 }  // namespace
 
-GenerationResult generate_text(Session& session, const Tokenizer& tokenizer, const GenerationRequest& request,
+GenerationResult generate_text(Session& session, const Tokenizer& tokenizer, const TextGenerationRequest& request,
                                const std::function<void(const ChatEvent&)>& on_event) {
     GenerationResult result;
     result.prompt_tokens = int64_t(request.prompt.size());

@@ -16,7 +16,9 @@
 
 namespace whale {
 
-struct GenerationRequest {
+// Not named GenerationRequest: the scheduler's request (scheduler.h) has that name, and two
+// classes of one name are an ODR violation (the linker kept one destructor for both).
+struct TextGenerationRequest {
     std::vector<int32_t> prompt;        // appended to the session first
     int max_tokens = 256;
     std::vector<std::string> stop;      // stop strings (matched across token boundaries)
@@ -42,7 +44,7 @@ struct GenerationResult {
 };
 
 // Runs the generation; `on_event` sees every parsed event as it is decided.
-GenerationResult generate_text(Session& session, const Tokenizer& tokenizer, const GenerationRequest& request,
+GenerationResult generate_text(Session& session, const Tokenizer& tokenizer, const TextGenerationRequest& request,
                                const std::function<void(const ChatEvent&)>& on_event);
 
 }  // namespace whale

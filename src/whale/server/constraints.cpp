@@ -1,8 +1,10 @@
 #include "whale/server/constraints.h"
 
 #include "whale/chat/special_tokens.h"
+#include "whale/core/error.h"
 #include "whale/server/api_error.h"
 #include "whale/server/json_constraint.h"
+#include "whale/server/json_schema.h"
 
 namespace whale::server {
 
@@ -12,6 +14,29 @@ const Json* find_tool(const ChatRequest& chat, const std::string& name) {
     for (const auto& tool : chat.tools)
         if (tool.contains("function") && tool["function"].value("name", "") == name) return &tool;
     return nullptr;
+}
+
+// A request's schema compiled, or a 400 naming the field it came from and what is unsupported.
+std::shared_ptr<const JsonSchema> compile_schema(const Json& schema, const std::string& field) {
+    try {
+        return std::make_shared<const JsonSchema>(compile_json_schema(schema));
+    } catch (const Error& e) {
+        throw ApiError(400, "'" + field + "': " + e.what(), field);
+    }
+}
+
+// What the constrained output must follow: the forced tool's parameters, the response_format
+// schema, or nothing (any JSON object) for json_object and tools without parameters.
+std::shared_ptr<const JsonSchema> output_schema(const Json& body, const std::string& forced_name) {
+    if (!forced_name.empty()) {
+        for (const auto& tool : body["tools"])
+            if (tool.contains("function") && tool["function"].value("name", "") == forced_name && tool["function"].contains("parameters"))
+                return compile_schema(tool["function"]["parameters"], "tools");
+        return nullptr;
+    }
+    const Json& format = body["response_format"];
+    if (format.value("type", "") != "json_schema") return nullptr;
+    return compile_schema(format["json_schema"]["schema"], "response_format");
 }
 
 }  // namespace
@@ -75,7 +100,7 @@ std::shared_ptr<TokenConstraint> constraint_for_openai(const ServerContext& cont
     }
     auto constraint = std::make_shared<JsonConstraint>(context.vocab_text, before.empty() ? std::vector<int32_t>{} : context.codec.encode(before),
                                                        after.empty() ? std::vector<int32_t>{} : context.codec.encode(after),
-                                                       context.eos_token, max_tokens);
+                                                       context.eos_token, max_tokens, output_schema(body, forced_name));
     if (max_tokens < constraint->min_tokens())
         throw ApiError(400, "max_tokens is too small for the constrained output (needs at least " +
                                 std::to_string(constraint->min_tokens()) + ")", "max_tokens");

@@ -9,6 +9,8 @@
 #include "whale/server/api_error.h"
 #include "whale/server/chat_submit.h"
 #include "whale/server/openai_chat.h"
+#include "whale/server/openai_completions.h"
+#include "whale/server/openai_responses.h"
 #include "whale/server/request_fields.h"
 #include "whale/server/request_log.h"
 
@@ -109,6 +111,8 @@ void HttpServer::add_routes() {
         response.set_content(context_.metrics.render(gauges), "text/plain; version=0.0.4");
     });
     server_.Post("/v1/chat/completions", guarded(context_, handle_chat_completions));
+    server_.Post("/v1/completions", guarded(context_, handle_completions));
+    server_.Post("/v1/responses", guarded(context_, handle_responses));
     server_.Post("/v1/messages", guarded(context_, handle_messages));
     server_.Post("/v1/messages/count_tokens", guarded(context_, handle_count_tokens));
 }

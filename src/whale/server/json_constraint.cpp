@@ -5,13 +5,34 @@
 namespace whale::server {
 
 JsonConstraint::JsonConstraint(std::shared_ptr<const std::vector<std::string>> vocab_text, std::vector<int32_t> prefix,
-                               std::vector<int32_t> suffix, int32_t eos_token, int64_t max_tokens)
+                               std::vector<int32_t> suffix, int32_t eos_token, int64_t max_tokens,
+                               std::shared_ptr<const JsonSchema> schema)
     : vocab_text_(std::move(vocab_text)),
       prefix_(std::move(prefix)),
       suffix_(std::move(suffix)),
       eos_(eos_token),
       remaining_(max_tokens),
-      in_json_(prefix_.empty()) {}
+      in_json_(prefix_.empty()),
+      schema_(std::move(schema)),
+      grammar_(schema_ ? std::variant<JsonGrammar, SchemaGrammar>(SchemaGrammar(schema_.get())) : JsonGrammar()) {}
+
+namespace {
+
+bool feed(std::variant<JsonGrammar, SchemaGrammar>& grammar, char c) {
+    return std::visit([c](auto& g) { return g.feed(c); }, grammar);
+}
+bool complete(const std::variant<JsonGrammar, SchemaGrammar>& grammar) {
+    return std::visit([](const auto& g) { return g.complete(); }, grammar);
+}
+int min_chars_to_close(const std::variant<JsonGrammar, SchemaGrammar>& grammar) {
+    return std::visit([](const auto& g) { return g.min_chars_to_close(); }, grammar);
+}
+
+}  // namespace
+
+int64_t JsonConstraint::min_tokens() const {
+    return int64_t(prefix_.size() + suffix_.size()) + min_chars_to_close(grammar_) + 1;
+}
 
 void JsonConstraint::force(float* logits, int64_t vocab_size, int32_t token) {
     const float kept = logits[token];
@@ -22,17 +43,17 @@ void JsonConstraint::force(float* logits, int64_t vocab_size, int32_t token) {
 bool JsonConstraint::allowed(int32_t token, int64_t budget) const {
     const std::string& text = (*vocab_text_)[size_t(token)];
     if (text.empty()) return false;
-    JsonGrammar next = grammar_;
+    auto next = grammar_;
     for (char c : text)
-        if (!next.feed(c)) return false;
+        if (!feed(next, c)) return false;
     // Each closing character is a token of its own in a byte-level vocabulary, so an object that
     // needs no more characters than the tokens left after this one can always be finished.
-    return next.min_chars_to_close() <= budget - 1;
+    return min_chars_to_close(next) <= budget - 1;
 }
 
 void JsonConstraint::mask(float* logits, int64_t vocab_size) {
     if (!in_json_) {
-        if (!grammar_.complete()) return force(logits, vocab_size, prefix_[forced_]);
+        if (!complete(grammar_)) return force(logits, vocab_size, prefix_[forced_]);
         return force(logits, vocab_size, forced_ < suffix_.size() ? suffix_[forced_] : eos_);
     }
     // Budget for the object itself: what is left after the suffix and end-of-sequence.
@@ -46,16 +67,16 @@ void JsonConstraint::mask(float* logits, int64_t vocab_size) {
 void JsonConstraint::accept(int32_t token) {
     --remaining_;
     if (!in_json_) {
-        if (!grammar_.complete() && ++forced_ == prefix_.size()) {
+        if (!complete(grammar_) && ++forced_ == prefix_.size()) {
             in_json_ = true;
             forced_ = 0;
-        } else if (grammar_.complete()) {
+        } else if (complete(grammar_)) {
             ++forced_;
         }
         return;
     }
-    for (char c : (*vocab_text_)[size_t(token)]) grammar_.feed(c);
-    if (grammar_.complete()) in_json_ = false;
+    for (char c : (*vocab_text_)[size_t(token)]) feed(grammar_, c);
+    if (complete(grammar_)) in_json_ = false;
 }
 
 }  // namespace whale::server

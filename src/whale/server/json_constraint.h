@@ -1,5 +1,5 @@
 // Constrained decoding to JSON: a token mask built by running each vocabulary token's text through
-// the JSON grammar. Optionally framed by forced token sequences (a tool call's opening markers and
+// the JSON grammar, or through the schema grammar when the request gives a JSON Schema. Optionally framed by forced token sequences (a tool call's opening markers and
 // name before the arguments object, its closing markers after), then end-of-sequence. A token is
 // allowed only if the object can still be closed within the tokens left after it, so the output
 // always parses, even from a random-weight model.
@@ -7,24 +7,28 @@
 
 #include <memory>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "whale/runtime/token_constraint.h"
 #include "whale/server/json_grammar.h"
+#include "whale/server/json_schema_grammar.h"
 
 namespace whale::server {
 
 class JsonConstraint : public TokenConstraint {
 public:
     // vocab_text[id]: the text of every token. max_tokens: the request's generation budget.
+    // schema: null for any JSON object, else the output follows it.
     JsonConstraint(std::shared_ptr<const std::vector<std::string>> vocab_text, std::vector<int32_t> prefix,
-                   std::vector<int32_t> suffix, int32_t eos_token, int64_t max_tokens);
+                   std::vector<int32_t> suffix, int32_t eos_token, int64_t max_tokens,
+                   std::shared_ptr<const JsonSchema> schema = nullptr);
 
     void mask(float* logits, int64_t vocab_size) override;
     void accept(int32_t token) override;
 
-    // Tokens the shortest constrained output needs (prefix, "{}", suffix, end-of-sequence).
-    int64_t min_tokens() const { return int64_t(prefix_.size() + suffix_.size()) + 3; }
+    // Tokens the shortest constrained output needs (prefix, the shortest value, suffix, end-of-sequence).
+    int64_t min_tokens() const;
 
 private:
     bool allowed(int32_t token, int64_t budget) const;
@@ -37,7 +41,8 @@ private:
     int64_t remaining_;  // tokens still allowed, counting the suffix and end-of-sequence
     size_t forced_ = 0;  // position in prefix_ (then in suffix_)
     bool in_json_ = false;
-    JsonGrammar grammar_;
+    std::shared_ptr<const JsonSchema> schema_;  // kept alive for grammar_
+    std::variant<JsonGrammar, SchemaGrammar> grammar_;
 };
 
 }  // namespace whale::server

@@ -90,7 +90,8 @@ bool JsonGrammar::feed(char c) {
             ++length_;
             return true;
         }
-        if (c == '.' && (number_ == NumberPart::NumberPart_zero || number_ == NumberPart::NumberPart_int) && length_ < max_number) {
+        if (c == '.' && (number_ == NumberPart::NumberPart_zero || number_ == NumberPart::NumberPart_int) &&
+            length_ + 1 < max_number) {  // room for a digit after the point
             number_ = NumberPart::NumberPart_dot;
             ++length_;
             return true;

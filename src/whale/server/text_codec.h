@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,10 @@ namespace whale::server {
 
 struct TextCodec {
     std::function<std::vector<int32_t>(const std::string&)> encode;  // added tokens in the text become their ids
+    // Untrusted text (a raw completion prompt): every byte is plain text, no marker is matched.
+    std::function<std::vector<int32_t>(const std::string&)> encode_plain;
+    // The id of an added token named exactly `text` (a FIM marker), if the tokenizer has one.
+    std::function<std::optional<int32_t>(const std::string&)> added_token;
     std::function<std::string(int32_t)> token_text;                  // raw bytes of one token
 };
 

@@ -31,6 +31,8 @@ TEST(JsonGrammar, AcceptsCompactObjectsAndRejectsWhatCouldNotComplete) {
     EXPECT_FALSE(accepts(R"({"a":"\n"})"));
     EXPECT_FALSE(accepts(R"({"a":1}})"));
     EXPECT_FALSE(accepts(R"({"a":tru})"));
+    EXPECT_FALSE(accepts(R"({"a":12345678901.)")) << "no room left for a digit after the point";
+    EXPECT_TRUE(accepts(R"({"a":1234567890.1)"));
 }
 
 TEST(JsonGrammar, MinCharsToCloseCountsTheShortestCompletion) {
