@@ -126,7 +126,7 @@ CommandRun register_chat_command(CLI::App& app) {
             GenerationResult result =
                 generate_text(*session, *m.tokenizer, request, [&](const ChatEvent& e) { printer.print(e); });
             printer.finish();
-            if (result.finish == FinishReason::FinishReason_cancelled) std::printf("[stopped]\n");
+            if (result.finish == TextFinishReason::TextFinishReason_cancelled) std::printf("[stopped]\n");
             nlohmann::ordered_json reply = {{"role", "assistant"}, {"content", result.content}};
             if (!result.reasoning.empty()) reply["reasoning_content"] = result.reasoning;
             messages.push_back(reply);

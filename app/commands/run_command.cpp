@@ -75,8 +75,8 @@ CommandRun register_run_command(CLI::App& app) {
         GenerationResult result =
             generate_text(*session, *m.tokenizer, request, [&](const ChatEvent& e) { printer.print(e); });
         printer.finish();
-        const char* why = result.finish == FinishReason::FinishReason_length      ? "length"
-                          : result.finish == FinishReason::FinishReason_cancelled ? "interrupted"
+        const char* why = result.finish == TextFinishReason::TextFinishReason_length      ? "length"
+                          : result.finish == TextFinishReason::TextFinishReason_cancelled ? "interrupted"
                                                                                    : "stop";
         std::fprintf(stderr,
                      "[%s] prompt %lld tokens in %.2fs (%.1f tok/s); generated %zu tokens (%lld reasoning) in "

@@ -49,10 +49,10 @@ GenerationResult generate_text(Session& session, const Tokenizer& tokenizer, con
     std::vector<float> logits = session.append(request.prompt);
     result.prefill_seconds = seconds_since(start);
     start = std::chrono::steady_clock::now();
-    result.finish = FinishReason::FinishReason_length;
+    result.finish = TextFinishReason::TextFinishReason_length;
     for (int i = 0; i < request.max_tokens; ++i) {
         if (request.cancel && request.cancel->load()) {
-            result.finish = FinishReason::FinishReason_cancelled;
+            result.finish = TextFinishReason::TextFinishReason_cancelled;
             break;
         }
         const int32_t token = sampler.sample(logits.data(), vocab);
@@ -60,13 +60,13 @@ GenerationResult generate_text(Session& session, const Tokenizer& tokenizer, con
         result.tokens.push_back(token);
         if (in_reasoning) ++result.reasoning_tokens;
         if (std::find(eos.begin(), eos.end(), token) != eos.end()) {
-            result.finish = FinishReason::FinishReason_stop;
+            result.finish = TextFinishReason::TextFinishReason_stop;
             break;
         }
         StopStringMatcher::Step step = stops.feed(decoder.push(token));
         push_text(step.text);
         if (step.stopped) {
-            result.finish = FinishReason::FinishReason_stop;
+            result.finish = TextFinishReason::TextFinishReason_stop;
             stopped_by_string = true;
             break;
         }

@@ -29,7 +29,7 @@ struct TextGenerationRequest {
     const std::atomic<bool>* cancel = nullptr;  // set from another thread (Ctrl-C) to stop early
 };
 
-enum class FinishReason { FinishReason_stop, FinishReason_length, FinishReason_cancelled };
+enum class TextFinishReason { TextFinishReason_stop, TextFinishReason_length, TextFinishReason_cancelled };
 
 struct GenerationResult {
     std::string reasoning;
@@ -37,7 +37,7 @@ struct GenerationResult {
     std::vector<ChatEvent> tool_events;
     std::vector<int32_t> tokens;        // generated ids
     int64_t reasoning_tokens = 0;
-    FinishReason finish = FinishReason::FinishReason_stop;
+    TextFinishReason finish = TextFinishReason::TextFinishReason_stop;
     double prefill_seconds = 0.0;
     double decode_seconds = 0.0;
     int64_t prompt_tokens = 0;
