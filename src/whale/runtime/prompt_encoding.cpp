@@ -1,5 +1,7 @@
 #include "whale/runtime/prompt_encoding.h"
 
+#include <algorithm>
+
 namespace whale {
 
 namespace {
@@ -18,22 +20,34 @@ std::vector<const std::string*> untrusted_texts(const ChatRequest& request) {
 
 }  // namespace
 
-std::vector<int32_t> encode_chat_prompt(const Tokenizer& tokenizer, const std::string& rendered,
-                                        const ChatRequest& request) {
+std::vector<int32_t> encode_chat_prompt(const std::string& rendered, const ChatRequest& request, size_t from,
+                                        const TextEncoder& trusted, const TextEncoder& untrusted) {
     std::vector<int32_t> ids;
-    const EncodeOptions trusted{true}, untrusted{false};
+    const std::string_view text(rendered);
+    auto encode_range = [&](size_t begin, size_t end, const TextEncoder& encoder) {
+        begin = std::max(begin, from);
+        if (begin < end) encoder(text.substr(begin, end - begin), ids);
+    };
     size_t done = 0;
-    for (const std::string* text : untrusted_texts(request)) {
+    for (const std::string* message_text : untrusted_texts(request)) {
         // Templates may drop a text (earlier reasoning) or transform it; then it is simply not
         // found after `done` and stays part of the template span it was rendered into.
-        size_t at = rendered.find(*text, done);
+        size_t at = rendered.find(*message_text, done);
         if (at == std::string::npos) continue;
-        tokenizer.encode_append(std::string_view(rendered).substr(done, at - done), trusted, ids);
-        tokenizer.encode_append(std::string_view(rendered).substr(at, text->size()), untrusted, ids);
-        done = at + text->size();
+        encode_range(done, at, trusted);
+        encode_range(at, at + message_text->size(), untrusted);
+        done = at + message_text->size();
     }
-    tokenizer.encode_append(std::string_view(rendered).substr(done), trusted, ids);
+    encode_range(done, rendered.size(), trusted);
     return ids;
+}
+
+std::vector<int32_t> encode_chat_prompt(const Tokenizer& tokenizer, const std::string& rendered,
+                                        const ChatRequest& request) {
+    return encode_chat_prompt(
+        rendered, request, 0,
+        [&](std::string_view t, std::vector<int32_t>& out) { tokenizer.encode_append(t, EncodeOptions{true}, out); },
+        [&](std::string_view t, std::vector<int32_t>& out) { tokenizer.encode_append(t, EncodeOptions{false}, out); });
 }
 
 }  // namespace whale

@@ -5,6 +5,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -13,8 +15,13 @@
 
 namespace whale {
 
+using TextEncoder = std::function<void(std::string_view text, std::vector<int32_t>& out)>;
+
 // `rendered` is render_chat's output for `request`. Message texts are located in order in the
-// rendered prompt; whatever lies between them is template text.
+// rendered prompt; whatever lies between them is template text. Only rendered[from:] is encoded
+// (the caller already has ids for the part before, e.g. from its prefix memory).
+std::vector<int32_t> encode_chat_prompt(const std::string& rendered, const ChatRequest& request, size_t from,
+                                        const TextEncoder& trusted, const TextEncoder& untrusted);
 std::vector<int32_t> encode_chat_prompt(const Tokenizer& tokenizer, const std::string& rendered,
                                         const ChatRequest& request);
 

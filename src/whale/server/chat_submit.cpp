@@ -2,6 +2,7 @@
 
 #include "whale/chat/render_chat.h"
 #include "whale/core/error.h"
+#include "whale/runtime/prompt_encoding.h"
 #include "whale/server/api_error.h"
 
 namespace whale::server {
@@ -9,7 +10,17 @@ namespace whale::server {
 PreparedPrompt prepare_chat_prompt(ServerContext& context, const ChatRequest& request, const ChatOptions& options) {
     PreparedPrompt prompt;
     prompt.text = render_chat(context.chat_format, request, options);
-    prompt.tokens = context.token_memory.encode(prompt.text, context.codec);
+    // Message texts are untrusted: their bytes never become control tokens (prompt_encoding.h).
+    auto as_encoder = [](const std::function<std::vector<int32_t>(const std::string&)>& encode) {
+        return [&encode](std::string_view text, std::vector<int32_t>& out) {
+            std::vector<int32_t> ids = encode(std::string(text));
+            out.insert(out.end(), ids.begin(), ids.end());
+        };
+    };
+    prompt.tokens = context.token_memory.encode(prompt.text, [&](size_t from) {
+        return encode_chat_prompt(prompt.text, request, from, as_encoder(context.codec.encode),
+                                  as_encoder(context.codec.encode_plain));
+    });
     prompt.starts_in_reasoning = chat_prompt_opens_reasoning(prompt.text);
     return prompt;
 }

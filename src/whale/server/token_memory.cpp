@@ -13,7 +13,8 @@ void TokenMemory::remember(std::string text, std::vector<int32_t> tokens) {
     if (entries_.size() > capacity_) entries_.pop_back();
 }
 
-std::vector<int32_t> TokenMemory::encode(const std::string& text, const TextCodec& codec) {
+std::vector<int32_t> TokenMemory::encode(const std::string& text,
+                                         const std::function<std::vector<int32_t>(size_t)>& encode_from) {
     std::vector<int32_t> tokens;
     size_t used = 0;
     {
@@ -30,7 +31,7 @@ std::vector<int32_t> TokenMemory::encode(const std::string& text, const TextCode
         }
     }
     if (used < text.size()) {
-        std::vector<int32_t> rest = codec.encode(text.substr(used));
+        std::vector<int32_t> rest = encode_from(used);
         tokens.insert(tokens.end(), rest.begin(), rest.end());
     }
     return tokens;

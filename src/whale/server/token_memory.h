@@ -21,8 +21,9 @@ public:
     explicit TokenMemory(size_t capacity = 256) : capacity_(capacity) {}
 
     void remember(std::string text, std::vector<int32_t> tokens);
-    // The ids of the longest remembered prefix of `text`, then the codec's ids for the rest.
-    std::vector<int32_t> encode(const std::string& text, const TextCodec& codec);
+    // The ids of the longest remembered prefix of `text`, then encode_from's ids for the rest.
+    // `encode_from(offset)` encodes text[offset:] when the memory covers only a prefix.
+    std::vector<int32_t> encode(const std::string& text, const std::function<std::vector<int32_t>(size_t)>& encode_from);
 
 private:
     struct Entry {
