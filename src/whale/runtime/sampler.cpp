@@ -55,10 +55,8 @@ std::vector<float> Sampler::adjusted_logits(const float* logits, int64_t vocab_s
     return out;
 }
 
-int32_t Sampler::sample(const float* raw_logits, int64_t vocab_size) {
-    std::vector<float> logits = adjusted_logits(raw_logits, vocab_size);
-    if (settings_.temperature <= 0.0f) return argmax(logits.data(), vocab_size);
-
+Sampler::Candidates Sampler::candidates(const std::vector<float>& logits) const {
+    const int64_t vocab_size = int64_t(logits.size());
     std::vector<int32_t> order(static_cast<size_t>(vocab_size));
     std::iota(order.begin(), order.end(), 0);
     int64_t keep = settings_.top_k > 0 ? std::min<int64_t>(settings_.top_k, vocab_size) : vocab_size;
@@ -90,8 +88,35 @@ int32_t Sampler::sample(const float* raw_logits, int64_t vocab_size) {
         keep = i;
     }
     probs.resize(size_t(keep));
-    std::discrete_distribution<int64_t> pick(probs.begin(), probs.end());
-    return order[size_t(pick(rng_))];
+    order.resize(size_t(keep));
+    return Candidates{std::move(order), std::move(probs)};
+}
+
+int32_t Sampler::sample(const float* raw_logits, int64_t vocab_size) {
+    std::vector<float> logits = adjusted_logits(raw_logits, vocab_size);
+    if (settings_.temperature <= 0.0f) return argmax(logits.data(), vocab_size);
+    Candidates c = candidates(logits);
+    std::discrete_distribution<int64_t> pick(c.weights.begin(), c.weights.end());
+    return c.tokens[size_t(pick(rng_))];
+}
+
+std::vector<double> Sampler::distribution(const float* raw_logits, int64_t vocab_size) const {
+    std::vector<float> logits = adjusted_logits(raw_logits, vocab_size);
+    std::vector<double> out(static_cast<size_t>(vocab_size), 0.0);
+    if (settings_.temperature <= 0.0f) {
+        out[size_t(argmax(logits.data(), vocab_size))] = 1.0;
+        return out;
+    }
+    Candidates c = candidates(logits);
+    double sum = 0.0;
+    for (double w : c.weights) sum += w;
+    for (size_t i = 0; i < c.tokens.size(); ++i) out[size_t(c.tokens[i])] = c.weights[i] / sum;
+    return out;
+}
+
+int32_t Sampler::sample_from(const std::vector<double>& weights) {
+    std::discrete_distribution<int64_t> pick(weights.begin(), weights.end());
+    return int32_t(pick(rng_));
 }
 
 }  // namespace whale
