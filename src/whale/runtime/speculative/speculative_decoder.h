@@ -41,19 +41,13 @@ public:
     const SpeculativeStats& stats() const { return stats_; }
 
 private:
-    // Scores of the drafted position, turned into what the sampler would draw from, and the pick.
-    int32_t choose_draft(const float* logits);
-    int32_t choose(int32_t token);  // records a generated token with the sampler
-
     Session& session_;
     Sampler& sampler_;
     Drafter& drafter_;
     int n_draft_;
     int64_t vocab_ = 0;
-    bool greedy_ = true;
     int32_t pending_ = -1;
     std::vector<float> hidden_;                  // [n, D] main hidden states of positions not yet drafted from
-    std::vector<std::vector<double>> draft_q_;   // per draft of this step, the distribution it was drawn from
     SpeculativeStats stats_;
 };
 
