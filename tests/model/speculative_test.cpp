@@ -5,9 +5,11 @@
 #include <gtest/gtest.h>
 
 #include "model/golden_fixture.h"
+#include "whale/core/error.h"
 #include "whale/runtime/engine.h"
 #include "whale/runtime/sampler.h"
 #include "whale/runtime/speculative/mtp_drafter.h"
+#include "whale/runtime/speculative/speculation_benchmark.h"
 #include "whale/runtime/speculative/speculative_decoder.h"
 
 namespace whale {
@@ -198,6 +200,25 @@ TEST_F(SpeculativeTest, MtpRowsAfterRollbacksEqualAFreshComputation) {
     ASSERT_EQ(replayed.size(), recorder.logits.size());
     for (size_t i = 0; i < replayed.size(); ++i)
         EXPECT_LE(max_relative_error(recorder.logits[i], replayed[i]), 1e-5) << "depth " << i + 1;
+}
+
+TEST_F(SpeculativeTest, BenchmarkReportsAcceptanceAndSpeedOfTheSameOutput) {
+    SpeculationBenchmarkOptions options;
+    options.prompt = golden_.tokens;
+    options.n_tokens = n_generate;
+    options.n_draft = 2;
+    SpeculationBenchmark bench = benchmark_speculation(*engine_, options);
+    RecordProperty("acceptance_rate", std::to_string(bench.stats.acceptance_rate()));
+    RecordProperty("speedup", std::to_string(bench.speedup));
+    EXPECT_TRUE(bench.outputs_identical);
+    EXPECT_GT(bench.plain_tokens_per_second, 0.0);
+    EXPECT_GT(bench.speculative_tokens_per_second, 0.0);
+    EXPECT_NEAR(bench.speedup, bench.speculative_tokens_per_second / bench.plain_tokens_per_second, 1e-12);
+    EXPECT_EQ(bench.stats.generated, n_generate);
+    EXPECT_GT(bench.stats.drafted, 0);
+    EXPECT_LE(bench.stats.accepted, bench.stats.drafted);
+    options.prompt.clear();
+    EXPECT_THROW(benchmark_speculation(*engine_, options), Error);
 }
 
 TEST_F(SpeculativeTest, ModelsWithoutMtpRefuseToDraft) {
