@@ -1,5 +1,6 @@
-// The DeepSeek V3 multi-token-prediction layer against an independent torch composition of
-// transformers' own decoder layer and RMSNorm (scripts/make_goldens.py, mtp_expected()): logits for
+// The DeepSeek V3 and V3.2 (DSA indexer in the MTP layer too) multi-token-prediction layer against an
+// independent torch composition of transformers' own decoder layer and RMSNorm
+// (scripts/make_goldens.py, mtp_expected()): logits for
 // every prompt row, one chained depth on the layer's own output, and the same logits whether the
 // MTP rows are computed in one call or one at a time over their cache.
 #include <gtest/gtest.h>
@@ -32,14 +33,14 @@ std::vector<T> read_tensor(const SafetensorsFile& file, const std::string& name)
     return out;
 }
 
-class MtpTest : public ::testing::Test {
+class MtpTest : public ::testing::TestWithParam<std::string> {
 protected:
     void SetUp() override {
-        golden_ = load_golden("v3");
+        golden_ = load_golden(GetParam());
         model_ = load_causal_lm(golden_.model_dir);
         mtp_ = model_->mtp();
         ASSERT_NE(mtp_, nullptr);
-        SafetensorsFile expected(std::string(WHALE_GOLDEN_DIR) + "/v3/mtp_expected.safetensors");
+        SafetensorsFile expected(std::string(WHALE_GOLDEN_DIR) + "/" + GetParam() + "/mtp_expected.safetensors");
         expected_logits_ = read_tensor<float>(expected, "mtp_logits");
         chain_token_ = read_tensor<int32_t>(expected, "mtp_chain_token").at(0);
         expected_chain_ = read_tensor<float>(expected, "mtp_chain_logits");
@@ -83,7 +84,7 @@ protected:
     ThreadPool pool_{2};
 };
 
-TEST_F(MtpTest, LogitsMatchTheOracleForEveryPromptRow) {
+TEST_P(MtpTest, LogitsMatchTheOracleForEveryPromptRow) {
     const std::vector<float> hidden = main_hidden();
     const int64_t rows = int64_t(golden_.tokens.size()) - 1;
     std::vector<float> logits = predict(golden_.tokens.data() + 1, hidden.data(), 0, rows);
@@ -92,7 +93,7 @@ TEST_F(MtpTest, LogitsMatchTheOracleForEveryPromptRow) {
     EXPECT_LE(error, mtp_tolerance);
 }
 
-TEST_F(MtpTest, ChainedDepthOnItsOwnOutputMatchesTheOracle) {
+TEST_P(MtpTest, ChainedDepthOnItsOwnOutputMatchesTheOracle) {
     const std::vector<float> hidden = main_hidden();
     const int64_t rows = int64_t(golden_.tokens.size()) - 1;
     std::vector<float> own_hidden;
@@ -103,7 +104,7 @@ TEST_F(MtpTest, ChainedDepthOnItsOwnOutputMatchesTheOracle) {
     EXPECT_LE(max_relative_error(chained, expected_chain_), mtp_tolerance);
 }
 
-TEST_F(MtpTest, RowByRowOverTheCacheEqualsOneCall) {
+TEST_P(MtpTest, RowByRowOverTheCacheEqualsOneCall) {
     const std::vector<float> hidden = main_hidden();
     const int64_t rows = int64_t(golden_.tokens.size()) - 1;
     std::vector<float> stepwise;
@@ -114,7 +115,7 @@ TEST_F(MtpTest, RowByRowOverTheCacheEqualsOneCall) {
     EXPECT_LE(max_relative_error(stepwise, expected_logits_), mtp_tolerance);
 }
 
-TEST_F(MtpTest, FinalHiddenDoesNotChangeTheLogits) {
+TEST_P(MtpTest, FinalHiddenDoesNotChangeTheLogits) {
     const int64_t t = int64_t(golden_.tokens.size());
     std::vector<float> logits(static_cast<size_t>(t * golden_.vocab_size)), hidden(static_cast<size_t>(t * d_));
     ForwardBatch batch;
@@ -125,8 +126,12 @@ TEST_F(MtpTest, FinalHiddenDoesNotChangeTheLogits) {
     EXPECT_LE(max_relative_error(logits, golden_.logits), 1e-5);
 }
 
+INSTANTIATE_TEST_SUITE_P(MtpGoldens, MtpTest, ::testing::Values("v3", "v32_mtp"),
+                         [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
+
 TEST(MtpAvailabilityTest, OnlyCheckpointsWithTheLayerHaveAPredictor) {
     EXPECT_NE(load_causal_lm(load_golden("v3").model_dir)->mtp(), nullptr);
+    EXPECT_NE(load_causal_lm(load_golden("v32_mtp").model_dir)->mtp(), nullptr);
     EXPECT_EQ(load_causal_lm(load_golden("v2").model_dir)->mtp(), nullptr);
     EXPECT_EQ(load_causal_lm(load_golden("v32").model_dir)->mtp(), nullptr);
 }

@@ -107,6 +107,19 @@ TEST_F(SpeculativeTest, MtpGreedyEqualsPlainGreedyForEveryDraftLength) {
     }
 }
 
+// V3.2: the MTP layer's attention runs DSA with its own indexer (index_topk 5 < context).
+TEST_F(SpeculativeTest, V32MtpGreedyEqualsPlainGreedy) {
+    const testing::Golden golden = load_golden("v32_mtp");
+    auto engine = Engine::load(golden.model_dir);
+    SpeculationBenchmarkOptions options;
+    options.prompt = golden.tokens;
+    options.n_tokens = n_generate;
+    options.n_draft = 2;
+    SpeculationBenchmark bench = benchmark_speculation(*engine, options);
+    EXPECT_TRUE(bench.outputs_identical);
+    EXPECT_GT(bench.stats.drafted, 0);
+}
+
 TEST_F(SpeculativeTest, AlwaysRightDrafterAcceptsEverything) {
     auto session = engine_->new_session();
     ScriptedDrafter drafter(golden_.tokens, plain_, 0, golden_.vocab_size);
