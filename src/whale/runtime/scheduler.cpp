@@ -222,8 +222,8 @@ bool Scheduler::step() {
     requeue_preempted();
     if (batch.empty()) return false;
     if (speculation_.n_draft > 0) {
-        draft(chosen, batch);
-        run_speculative_forward(chosen, batch);
+        const std::vector<bool> verifying = draft(chosen, batch);
+        run_speculative_forward(chosen, batch, verifying);
         return true;
     }
     logits_.resize(batch.size() * size_t(options_.vocab_size));

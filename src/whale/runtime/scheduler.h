@@ -147,10 +147,15 @@ private:
     // Hands a chosen token to the stream; false when the sequence finished with it (or before).
     bool emit(Sequence& seq, GeneratedToken out);
     // Speculation (scheduler_speculation.cpp): how many tokens seq may draft this step; the drafts
-    // of every sequence given more than one token in the batch; the verification of one sequence.
+    // of every decoding sequence given more than one token in the batch (returns which entries
+    // verify); the MTP rows computed since each one's last draft; the step's forward; the
+    // verification of one sequence.
     int planned_drafts(const Sequence& seq) const;
-    void draft(const std::vector<Sequence*>& chosen, std::vector<BatchSequence>& batch);
-    void run_speculative_forward(const std::vector<Sequence*>& chosen, const std::vector<BatchSequence>& batch);
+    std::vector<bool> draft(const std::vector<Sequence*>& chosen, std::vector<BatchSequence>& batch);
+    // logits: [drafting.size(), V] the first drafts' scores; returns [drafting.size(), D] each newest MTP output.
+    std::vector<float> predict_catch_up(const std::vector<Sequence*>& drafting, std::vector<float>& logits);
+    void run_speculative_forward(const std::vector<Sequence*>& chosen, const std::vector<BatchSequence>& batch,
+                                 const std::vector<bool>& all_logits);
     void accept_verified(Sequence& seq, const float* logits, const float* hidden);
     void retire(Sequence& seq, FinishReason reason, const std::string& error = {});
     void drop_finished();

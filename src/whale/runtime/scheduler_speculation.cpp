@@ -61,20 +61,13 @@ int Scheduler::planned_drafts(const Sequence& seq) const {
     return int(std::clamp<int64_t>(budget, 0, speculation_.n_draft));
 }
 
-void Scheduler::draft(const std::vector<Sequence*>& chosen, std::vector<BatchSequence>& batch) {
-    const int64_t d = speculation_.hidden_size, vocab = options_.vocab_size;
-    std::vector<size_t> drafting;  // indices into chosen / batch of sequences verifying drafts
-    for (size_t i = 0; i < chosen.size(); ++i)
-        if (chosen[i]->drafts && int64_t(chosen[i]->tokens.size()) - chosen[i]->n_computed == 1 && batch[i].n_tokens > 1)
-            drafting.push_back(i);
-    if (drafting.empty()) return;
-
-    // Depth 1: the catch-up rows of every drafting sequence in one MTP forward.
+std::vector<float> Scheduler::predict_catch_up(const std::vector<Sequence*>& drafting, std::vector<float>& logits) {
+    const int64_t d = speculation_.hidden_size;
     std::vector<BatchSequence> rows;
     std::vector<std::vector<int32_t>> row_tokens(drafting.size());
-    std::vector<float> hidden_in;
+    std::vector<float> hidden_in;  // [N, D] every sequence's kept hidden states, concatenated
     for (size_t k = 0; k < drafting.size(); ++k) {
-        Sequence& seq = *chosen[drafting[k]];
+        Sequence& seq = *drafting[k];
         const int64_t n_rows = int64_t(seq.hidden.size()) / d;
         // Row i pairs h_i with t_{i+1}; the newest row's next token is the pending one.
         row_tokens[k].assign(seq.tokens.begin() + seq.hidden_start + 1, seq.tokens.begin() + seq.n_computed + 1);
@@ -82,54 +75,75 @@ void Scheduler::draft(const std::vector<Sequence*>& chosen, std::vector<BatchSeq
         hidden_in.insert(hidden_in.end(), seq.hidden.begin(), seq.hidden.end());
         seq.hidden.clear();
         seq.hidden_start = seq.n_computed;
-        seq.verify = {seq.tokens[size_t(seq.n_computed)]};
-        seq.draft_q.clear();
     }
-    std::vector<float> hidden_out(hidden_in.size()), logits(drafting.size() * size_t(vocab));
+    std::vector<float> hidden_out(hidden_in.size());
+    logits.assign(drafting.size() * size_t(options_.vocab_size), 0.0f);
     speculation_.predict(rows, hidden_in.data(), hidden_out.data(), logits.data());
-    std::vector<float> last_hidden;  // [rows.size(), D] each entry's newest output row
-    std::vector<int64_t> ends;
+    std::vector<float> newest;  // [drafting.size(), D] each sequence's last output row
     int64_t end = 0;
-    for (const BatchSequence& r : rows) ends.push_back(end += r.n_tokens);
-    for (int64_t e : ends) last_hidden.insert(last_hidden.end(), hidden_out.begin() + (e - 1) * d, hidden_out.begin() + e * d);
-
-    std::vector<size_t> active(drafting.size());  // entries of `drafting` still drafting, in row order
-    for (size_t k = 0; k < active.size(); ++k) active[k] = k;
-    for (int depth = 1; !active.empty(); ++depth) {
-        std::vector<size_t> next;
-        for (size_t r = 0; r < active.size(); ++r) {
-            Sequence& seq = *chosen[drafting[active[r]]];
-            seq.verify.push_back(choose_draft(*seq.sampler, logits.data() + r * size_t(vocab), vocab, seq.draft_q));
-            if (int64_t(seq.verify.size()) < batch[drafting[active[r]]].n_tokens) next.push_back(r);
-        }
-        if (next.empty()) break;
-        // Depth + 1: each row feeds the layer its own output and the draft just chosen, one position on.
-        rows.clear();
-        std::vector<float> chained_hidden;
-        for (size_t r : next) {
-            Sequence& seq = *chosen[drafting[active[r]]];
-            // verify[depth] is the draft at position n_computed + depth; its row sits one before.
-            rows.push_back({seq.cache.get(), &seq.verify.back(), 1, seq.n_computed + depth - 1});
-            chained_hidden.insert(chained_hidden.end(), last_hidden.begin() + long(r * size_t(d)),
-                                  last_hidden.begin() + long((r + 1) * size_t(d)));
-        }
-        last_hidden.assign(chained_hidden.size(), 0.0f);
-        logits.assign(rows.size() * size_t(vocab), 0.0f);
-        speculation_.predict(rows, chained_hidden.data(), last_hidden.data(), logits.data());
-        std::vector<size_t> still;
-        for (size_t r : next) still.push_back(active[r]);
-        active = std::move(still);
+    for (const BatchSequence& r : rows) {
+        end += r.n_tokens;
+        newest.insert(newest.end(), hidden_out.begin() + (end - 1) * d, hidden_out.begin() + end * d);
     }
-    for (size_t i : drafting) batch[i].tokens = chosen[i]->verify.data();
+    return newest;
 }
 
-void Scheduler::run_speculative_forward(const std::vector<Sequence*>& chosen, const std::vector<BatchSequence>& batch) {
+std::vector<bool> Scheduler::draft(const std::vector<Sequence*>& chosen, std::vector<BatchSequence>& batch) {
+    const int64_t d = speculation_.hidden_size, vocab = options_.vocab_size;
+    std::vector<bool> verifying(chosen.size(), false);
+    std::vector<Sequence*> drafting;
+    std::vector<int64_t> wanted;  // 1 + drafts each drafting sequence verifies (its batch entry's size)
+    for (size_t i = 0; i < chosen.size(); ++i) {
+        verifying[i] = chosen[i]->drafts && int64_t(chosen[i]->tokens.size()) - chosen[i]->n_computed == 1 &&
+                       batch[i].n_tokens > 1;
+        if (!verifying[i]) continue;
+        drafting.push_back(chosen[i]);
+        wanted.push_back(batch[i].n_tokens);
+        chosen[i]->verify = {chosen[i]->tokens[size_t(chosen[i]->n_computed)]};
+        chosen[i]->draft_q.clear();
+    }
+    if (drafting.empty()) return verifying;
+
+    std::vector<float> logits;  // [rows, V] the MTP's scores for each drafting row of this depth
+    std::vector<float> newest = predict_catch_up(drafting, logits);
+    for (int depth = 1;; ++depth) {
+        std::vector<size_t> deeper;  // rows whose sequence wants another draft
+        for (size_t r = 0; r < drafting.size(); ++r) {
+            Sequence& seq = *drafting[r];
+            seq.verify.push_back(choose_draft(*seq.sampler, logits.data() + r * size_t(vocab), vocab, seq.draft_q));
+            if (int64_t(seq.verify.size()) < wanted[r]) deeper.push_back(r);
+        }
+        if (deeper.empty()) break;
+        // Depth + 1: each row feeds the layer its own output and the draft just chosen, one position
+        // on (verify[depth] is the draft at position n_computed + depth; its row sits one before).
+        std::vector<BatchSequence> rows;
+        std::vector<float> chained;  // [rows, D]
+        std::vector<Sequence*> next;
+        std::vector<int64_t> next_wanted;
+        for (size_t r : deeper) {
+            Sequence& seq = *drafting[r];
+            rows.push_back({seq.cache.get(), &seq.verify.back(), 1, seq.n_computed + depth - 1});
+            chained.insert(chained.end(), newest.begin() + long(r * size_t(d)), newest.begin() + long((r + 1) * size_t(d)));
+            next.push_back(&seq);
+            next_wanted.push_back(wanted[r]);
+        }
+        newest.assign(chained.size(), 0.0f);
+        logits.assign(rows.size() * size_t(vocab), 0.0f);
+        speculation_.predict(rows, chained.data(), newest.data(), logits.data());
+        drafting = std::move(next);
+        wanted = std::move(next_wanted);
+    }
+    for (size_t i = 0; i < chosen.size(); ++i)
+        if (verifying[i]) batch[i].tokens = chosen[i]->verify.data();
+    return verifying;
+}
+
+void Scheduler::run_speculative_forward(const std::vector<Sequence*>& chosen, const std::vector<BatchSequence>& batch,
+                                        const std::vector<bool>& all_logits) {
     const int64_t d = speculation_.hidden_size, vocab = options_.vocab_size;
     // Verifying sequences need the scores after every token; prompt chunks and plain decodes only the last.
-    std::vector<bool> all_logits(chosen.size(), false);
     int64_t n_rows = 0, n_tokens = 0;
     for (size_t i = 0; i < chosen.size(); ++i) {
-        all_logits[i] = batch[i].n_tokens > 1 && batch[i].tokens == chosen[i]->verify.data();
         n_rows += all_logits[i] ? batch[i].n_tokens : 1;
         n_tokens += batch[i].n_tokens;
     }
