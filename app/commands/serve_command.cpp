@@ -18,6 +18,7 @@
 #include "whale/core/thread_pool.h"
 #include "whale/model/multi_token_predictor.h"
 #include "whale/model/registry.h"
+#include "whale/runtime/model_text_assets.h"
 #include "whale/runtime/scheduler.h"
 #include "whale/server/http_server.h"
 #include "whale/server/server_context.h"
@@ -71,7 +72,7 @@ int run_serve(ServeArgs& args) {
     context.model_name = args.options.served_model_name.empty() ? args.model : args.options.served_model_name;
     context.context_length = ctx;
     context.vocab_size = summary.vocab_size;
-    context.chat_format = args.chat_format.empty() ? detect_chat_format(args.model) : chat_format_from_name(args.chat_format);
+    context.chat_format = args.chat_format.empty() ? detect_model_chat_format(args.model) : chat_format_from_name(args.chat_format);
     context.codec = server::load_text_codec(args.model);
     context.eos_token = summary.eos_token_ids.empty() ? -1 : summary.eos_token_ids.front();
     auto vocab_text = std::make_shared<std::vector<std::string>>();

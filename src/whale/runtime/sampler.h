@@ -49,10 +49,11 @@ public:
     std::mt19937_64& rng() { return rng_; }
 
 private:
-    // The tokens sampling may pick, most likely first, with unnormalised weights exp(l / T).
+    // The tokens sampling may pick after top-k / min-p / top-p, most likely first.
     struct Candidates {
         std::vector<int32_t> tokens;
-        std::vector<double> weights;
+        std::vector<float> weights;  // exp((l - l_max) / T) each, unnormalised
+        double mass = 0.0;           // their sum
     };
     Candidates candidates(const std::vector<float>& logits) const;
 
