@@ -19,15 +19,10 @@ void add_speculative_options(CLI::App* cmd, SpeculativeFlags& f) {
 
 bool speculative_enabled(const SpeculativeFlags& f) { return !f.method.empty(); }
 
-void check_speculative(const SpeculativeFlags& f, const Engine& engine) {
-    if (!speculative_enabled(f)) return;
-    WHALE_CHECK(engine.has_mtp(), "--speculative mtp: this model has no multi-token-prediction layer (its checkpoint "
-                "has no model.layers.", engine.model().n_layers, ".* MTP tensors), so it cannot draft tokens");
-}
-
 std::unique_ptr<Drafter> make_drafter(const SpeculativeFlags& f, const Engine& engine) {
     if (!speculative_enabled(f)) return nullptr;
-    check_speculative(f, engine);
+    WHALE_CHECK(engine.has_mtp(), "--speculative mtp: this model has no multi-token-prediction layer (its checkpoint "
+                "has no model.layers.", engine.model().n_layers, ".* MTP tensors), so it cannot draft tokens");
     return std::make_unique<MtpDrafter>(engine);
 }
 

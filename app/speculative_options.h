@@ -20,9 +20,8 @@ struct SpeculativeFlags {
 void add_speculative_options(CLI::App* cmd, SpeculativeFlags& flags);
 
 bool speculative_enabled(const SpeculativeFlags& flags);
-// Fails with a message naming the flag when the model cannot draft (no MTP layer in its checkpoint).
-void check_speculative(const SpeculativeFlags& flags, const Engine& engine);
-// The drafter the flags ask for, or null when speculation is off.
+// The drafter the flags ask for, or null when speculation is off. Fails with a message naming the
+// flag when the model cannot draft (no MTP layer in its checkpoint).
 std::unique_ptr<Drafter> make_drafter(const SpeculativeFlags& flags, const Engine& engine);
 // "; speculative mtp (draft 2): acceptance 41.0% (82/200), 1.82 tokens per forward", or "" when off.
 std::string speculative_summary(const SpeculativeFlags& flags, const SpeculativeStats& stats);
