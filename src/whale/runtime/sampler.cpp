@@ -56,10 +56,8 @@ std::vector<float> Sampler::adjusted_logits(const float* logits, int64_t vocab_s
     return out;
 }
 
-int32_t Sampler::sample(const float* raw_logits, int64_t vocab_size) {
-    std::vector<float> logits = adjusted_logits(raw_logits, vocab_size);
-    if (settings_.temperature <= 0.0f) return argmax(logits.data(), vocab_size);
-
+Sampler::Candidates Sampler::candidates(const std::vector<float>& logits) const {
+    const int64_t vocab_size = int64_t(logits.size());
     // Only as much of the vocabulary is sorted as the filters need: a full sort of a 129k-entry
     // vocabulary per token costs more than a small model's whole forward.
     std::vector<int32_t> order(static_cast<size_t>(vocab_size));
@@ -121,17 +119,44 @@ int32_t Sampler::sample(const float* raw_logits, int64_t vocab_size) {
         keep = limit;
     }
 
-    double kept_mass = total;
-    if (keep < vocab_size) {
-        kept_mass = 0.0;
-        for (int64_t i = 0; i < keep; ++i) kept_mass += weight(order[size_t(i)]);
+    Candidates out;
+    out.tokens.assign(order.begin(), order.begin() + keep);
+    out.weights.reserve(size_t(keep));
+    out.mass = keep < vocab_size ? 0.0 : total;
+    for (int32_t id : out.tokens) {
+        out.weights.push_back(weight(id));
+        if (keep < vocab_size) out.mass += weight(id);
     }
-    double u = std::uniform_real_distribution<double>(0.0, kept_mass)(rng_);
-    for (int64_t i = 0; i < keep; ++i) {
-        u -= weight(order[size_t(i)]);
-        if (u < 0.0) return order[size_t(i)];
+    return out;
+}
+
+int32_t Sampler::sample(const float* raw_logits, int64_t vocab_size) {
+    std::vector<float> logits = adjusted_logits(raw_logits, vocab_size);
+    if (settings_.temperature <= 0.0f) return argmax(logits.data(), vocab_size);
+    const Candidates c = candidates(logits);
+    double u = std::uniform_real_distribution<double>(0.0, c.mass)(rng_);
+    for (size_t i = 0; i < c.tokens.size(); ++i) {
+        u -= c.weights[i];
+        if (u < 0.0) return c.tokens[i];
     }
-    return order[size_t(keep - 1)];
+    return c.tokens.back();
+}
+
+std::vector<double> Sampler::distribution(const float* raw_logits, int64_t vocab_size) const {
+    std::vector<float> logits = adjusted_logits(raw_logits, vocab_size);
+    std::vector<double> out(static_cast<size_t>(vocab_size), 0.0);
+    if (settings_.temperature <= 0.0f) {
+        out[size_t(argmax(logits.data(), vocab_size))] = 1.0;
+        return out;
+    }
+    const Candidates c = candidates(logits);
+    for (size_t i = 0; i < c.tokens.size(); ++i) out[size_t(c.tokens[i])] = c.weights[i] / c.mass;
+    return out;
+}
+
+int32_t Sampler::sample_from(const std::vector<double>& weights) {
+    std::discrete_distribution<int64_t> pick(weights.begin(), weights.end());
+    return int32_t(pick(rng_));
 }
 
 }  // namespace whale

@@ -171,5 +171,34 @@ TEST(SamplerTest, LogSoftmaxNormalises) {
     EXPECT_NEAR(out[2] - out[1], 1.0f, 1e-6);
 }
 
+// Speculative decoding verifies against distribution(); it must be exactly what sample() draws from.
+TEST(SamplerTest, DistributionIsWhatSampleDrawsFrom) {
+    std::vector<float> logits = {4.0f, 3.0f, 2.0f, 1.0f, 0.0f};
+    SamplerSettings s;
+    std::vector<double> greedy = Sampler(s).distribution(logits.data(), 5);
+    EXPECT_EQ(greedy, (std::vector<double>{1, 0, 0, 0, 0}));
+
+    s.temperature = 0.9f;
+    s.top_k = 3;
+    s.seed = 3;
+    std::vector<double> p = Sampler(s).distribution(logits.data(), 5);
+    const double t = s.temperature;  // 0.9f as the sampler holds it
+    double z = 0.0;
+    for (int i = 0; i < 3; ++i) z += std::exp(logits[size_t(i)] / t);
+    // The sampler weighs tokens with single-precision exponentials.
+    for (int i = 0; i < 3; ++i) EXPECT_NEAR(p[size_t(i)], std::exp(logits[size_t(i)] / t) / z, 1e-6);
+    EXPECT_EQ(p[3] + p[4], 0.0);
+
+    const int draws = 40000;
+    std::vector<int> counts = histogram(s, logits, draws);
+    double chi2 = 0.0;
+    for (int i = 0; i < 3; ++i) {
+        const double expected = draws * p[size_t(i)];
+        chi2 += (counts[size_t(i)] - expected) * (counts[size_t(i)] - expected) / expected;
+    }
+    EXPECT_LT(chi2, 13.82);  // 2 degrees of freedom, p = 0.001
+    EXPECT_EQ(counts[3] + counts[4], 0);
+}
+
 }  // namespace
 }  // namespace whale
