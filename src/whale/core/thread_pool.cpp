@@ -1,5 +1,11 @@
 #include "whale/core/thread_pool.h"
 
+#include <chrono>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
+
 namespace whale {
 
 namespace {
@@ -10,6 +16,19 @@ void chunk_bounds(int64_t n, int n_chunks, int index, int64_t* begin, int64_t* e
     *begin = index * base + (index < extra ? index : extra);
     *end = *begin + base + (index < extra ? 1 : 0);
 }
+
+void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+    _mm_pause();
+#else
+    std::this_thread::yield();
+#endif
+}
+
+// How long an idle worker spins before sleeping. Between the matrix products of one forward the
+// gaps are microseconds; between forwards (sampling, HTTP) they can be long, and a spinning core
+// would then steal time from other processes.
+constexpr auto spin_window = std::chrono::microseconds(200);
 
 }  // namespace
 
@@ -22,9 +41,9 @@ ThreadPool::ThreadPool(int n_threads) {
 ThreadPool::~ThreadPool() {
     {
         std::lock_guard<std::mutex> lock(mutex_);
-        stopping_ = true;
+        stopping_.store(true);
     }
-    work_ready_.notify_all();
+    wake_.notify_all();
     for (std::thread& t : workers_) t.join();
 }
 
@@ -34,43 +53,57 @@ void ThreadPool::parallel_for(int64_t n, const std::function<void(int64_t, int64
         fn(0, n);
         return;
     }
-    {
-        std::lock_guard<std::mutex> lock(mutex_);
-        job_ = &fn;
-        job_size_ = n;
-        pending_ = int(workers_.size());
-        ++generation_;
+    job_ = &fn;
+    job_size_ = n;
+    pending_.store(int(workers_.size()), std::memory_order_relaxed);
+    // seq_cst pairs with the sleeper count: either this load sees a worker about to sleep (and
+    // wakes it), or that worker's own check under the mutex sees the new generation.
+    generation_.fetch_add(1);
+    if (sleepers_.load() > 0) {
+        { std::lock_guard<std::mutex> lock(mutex_); }
+        wake_.notify_all();
     }
-    work_ready_.notify_all();
     int64_t begin, end;
     chunk_bounds(n, size(), 0, &begin, &end);
     if (begin < end) fn(begin, end);
-    std::unique_lock<std::mutex> lock(mutex_);
-    work_done_.wait(lock, [this] { return pending_ == 0; });
+    // A worker descheduled by a busy machine would make a pure spin burn a whole time slice.
+    for (int spins = 0; pending_.load(std::memory_order_acquire) != 0; ++spins) {
+        if (spins < 4096)
+            cpu_relax();
+        else
+            std::this_thread::yield();
+    }
     job_ = nullptr;
 }
 
+uint64_t ThreadPool::wait_for_job(uint64_t seen) {
+    auto deadline = std::chrono::steady_clock::now() + spin_window;
+    for (int spins = 0;; ++spins) {
+        const uint64_t g = generation_.load(std::memory_order_acquire);
+        if (g != seen || stopping_.load(std::memory_order_relaxed)) return g;
+        cpu_relax();
+        if ((spins & 255) == 255 && std::chrono::steady_clock::now() > deadline) break;
+    }
+    sleepers_.fetch_add(1);
+    uint64_t g;
+    {
+        std::unique_lock<std::mutex> lock(mutex_);
+        wake_.wait(lock, [&] { return stopping_.load() || generation_.load() != seen; });
+        g = generation_.load();
+    }
+    sleepers_.fetch_sub(1);
+    return g;
+}
+
 void ThreadPool::worker_loop(int worker_index) {
-    uint64_t seen_generation = 0;
+    uint64_t seen = 0;
     for (;;) {
-        const std::function<void(int64_t, int64_t)>* job;
-        int64_t n;
-        {
-            std::unique_lock<std::mutex> lock(mutex_);
-            work_ready_.wait(lock, [&] { return stopping_ || generation_ != seen_generation; });
-            if (stopping_) return;
-            seen_generation = generation_;
-            job = job_;
-            n = job_size_;
-        }
+        seen = wait_for_job(seen);
+        if (stopping_.load()) return;
         int64_t begin, end;
-        chunk_bounds(n, size(), worker_index, &begin, &end);
-        if (begin < end) (*job)(begin, end);
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            --pending_;
-        }
-        work_done_.notify_one();
+        chunk_bounds(job_size_, size(), worker_index, &begin, &end);
+        if (begin < end) (*job_)(begin, end);
+        pending_.fetch_sub(1, std::memory_order_release);
     }
 }
 

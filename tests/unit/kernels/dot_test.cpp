@@ -44,5 +44,24 @@ TEST(DotTest, AxpyAvx2MatchesScalarAndLeavesGuardsAlone) {
     }
 }
 
+TEST(DotTest, AxpyRowsAvx2MatchesScalarAndLeavesGuardsAlone) {
+    if (!cpu_features().avx2 || !cpu_features().fma) GTEST_SKIP() << "no AVX2+FMA on this CPU";
+    for (int64_t n : {1, 7, 8, 31, 33, 64, 100, 512}) {
+        for (int64_t n_rows : {0, 1, 3, 32}) {
+            auto alpha = random_vector(n_rows, 5), data = random_vector(n_rows * n, 6);
+            std::vector<const float*> rows;
+            for (int64_t j = 0; j < n_rows; ++j) rows.push_back(data.data() + j * n);
+            auto y1 = random_vector(n + 2, 7);  // one guard element on each side
+            auto y2 = y1;
+            axpy_rows_f32_avx2(y1.data() + 1, alpha.data(), rows.data(), n_rows, n);
+            axpy_rows_f32_scalar(y2.data() + 1, alpha.data(), rows.data(), n_rows, n);
+            for (int64_t i = 0; i < n + 2; ++i)
+                EXPECT_NEAR(y1[size_t(i)], y2[size_t(i)], 1e-5f * float(n_rows + 1)) << "n=" << n << " rows=" << n_rows;
+            EXPECT_EQ(y1.front(), y2.front());
+            EXPECT_EQ(y1.back(), y2.back());
+        }
+    }
+}
+
 }  // namespace
 }  // namespace whale

@@ -34,4 +34,35 @@ void axpy_f32_avx2(float* y, float alpha, const float* x, int64_t n) {
     for (; i < n; ++i) y[i] += alpha * x[i];
 }
 
+void axpy_rows_f32_avx2(float* y, const float* alpha, const float* const* rows, int64_t n_rows, int64_t n) {
+    int64_t i = 0;
+    // 32 columns at a time: four independent accumulator chains per row.
+    for (; i + 32 <= n; i += 32) {
+        __m256 acc0 = _mm256_loadu_ps(y + i), acc1 = _mm256_loadu_ps(y + i + 8);
+        __m256 acc2 = _mm256_loadu_ps(y + i + 16), acc3 = _mm256_loadu_ps(y + i + 24);
+        for (int64_t j = 0; j < n_rows; ++j) {
+            const __m256 a = _mm256_set1_ps(alpha[j]);
+            const float* x = rows[j] + i;
+            acc0 = _mm256_fmadd_ps(a, _mm256_loadu_ps(x), acc0);
+            acc1 = _mm256_fmadd_ps(a, _mm256_loadu_ps(x + 8), acc1);
+            acc2 = _mm256_fmadd_ps(a, _mm256_loadu_ps(x + 16), acc2);
+            acc3 = _mm256_fmadd_ps(a, _mm256_loadu_ps(x + 24), acc3);
+        }
+        _mm256_storeu_ps(y + i, acc0);
+        _mm256_storeu_ps(y + i + 8, acc1);
+        _mm256_storeu_ps(y + i + 16, acc2);
+        _mm256_storeu_ps(y + i + 24, acc3);
+    }
+    for (; i + 8 <= n; i += 8) {
+        __m256 acc = _mm256_loadu_ps(y + i);
+        for (int64_t j = 0; j < n_rows; ++j) acc = _mm256_fmadd_ps(_mm256_set1_ps(alpha[j]), _mm256_loadu_ps(rows[j] + i), acc);
+        _mm256_storeu_ps(y + i, acc);
+    }
+    for (; i < n; ++i) {
+        float sum = y[i];
+        for (int64_t j = 0; j < n_rows; ++j) sum += alpha[j] * rows[j][i];
+        y[i] = sum;
+    }
+}
+
 }  // namespace whale
