@@ -185,12 +185,25 @@ void attend_absorbed(float* o, const float* q, int64_t n, int64_t start, const M
     std::vector<float> q_absorbed(static_cast<size_t>(n_heads * c_dim));          // [H, C]
     std::vector<float> z(static_cast<size_t>(n_parts * n_heads * c_dim));         // [parts, H, C]
     std::vector<float> max_score(static_cast<size_t>(n_parts * n_heads)), sum(max_score.size());  // [parts, H]
+    // With quantised k_b / v_b each head's product is one job of a single dispatch.
+    std::vector<WeightMatrix> k_b, v_b;  // [H] row slices
+    std::vector<MatmulJob> jobs(static_cast<size_t>(n_heads));
+    for (int64_t h = 0; h < n_heads && !w.k_b.empty(); ++h) {
+        k_b.push_back(weight_row_slice(w.k_b, h * c_dim, c_dim));
+        v_b.push_back(weight_row_slice(w.v_b, h * s.v_dim, s.v_dim));
+    }
     for (int64_t t = 0; t < n; ++t) {
-        pool.parallel_for(n_heads, [&](int64_t head_begin, int64_t head_end) {
-            for (int64_t h = head_begin; h < head_end; ++h)
-                matvec_transposed_rows(&q_absorbed[size_t(h * c_dim)], q + (t * n_heads + h) * s.qk_dim(),
-                                       w.kv_b_proj.weight, h * head_kv, h * head_kv + s.nope_dim);
-        });
+        if (w.k_b.empty()) {
+            pool.parallel_for(n_heads, [&](int64_t head_begin, int64_t head_end) {
+                for (int64_t h = head_begin; h < head_end; ++h)
+                    matvec_transposed_rows(&q_absorbed[size_t(h * c_dim)], q + (t * n_heads + h) * s.qk_dim(),
+                                           w.kv_b_proj.weight, h * head_kv, h * head_kv + s.nope_dim);
+            });
+        } else {
+            for (int64_t h = 0; h < n_heads; ++h)
+                jobs[size_t(h)] = {&q_absorbed[size_t(h * c_dim)], q + (t * n_heads + h) * s.qk_dim(), 1, &k_b[size_t(h)]};
+            matmul_batch(jobs.data(), n_heads, pool);
+        }
         const int64_t visible = start + t + 1;
         pool.parallel_for(n_parts, [&](int64_t part_begin, int64_t part_end) {
             for (int64_t part = part_begin; part < part_end; ++part)
@@ -216,13 +229,19 @@ void attend_absorbed(float* o, const float* q, int64_t n, int64_t start, const M
             const float inv = 1.0f / total;
             for (int64_t i = 0; i < c_dim; ++i) zh[i] *= inv;
         }
-        pool.parallel_for(n_heads, [&](int64_t head_begin, int64_t head_end) {
-            for (int64_t h = head_begin; h < head_end; ++h) {
-                const int64_t value_rows = h * head_kv + s.nope_dim;
-                matvec_rows(o + (t * n_heads + h) * s.v_dim, &z[size_t(h * c_dim)], w.kv_b_proj.weight, value_rows,
-                            value_rows + s.v_dim);
-            }
-        });
+        if (w.v_b.empty()) {
+            pool.parallel_for(n_heads, [&](int64_t head_begin, int64_t head_end) {
+                for (int64_t h = head_begin; h < head_end; ++h) {
+                    const int64_t value_rows = h * head_kv + s.nope_dim;
+                    matvec_rows(o + (t * n_heads + h) * s.v_dim, &z[size_t(h * c_dim)], w.kv_b_proj.weight,
+                                value_rows, value_rows + s.v_dim);
+                }
+            });
+        } else {
+            for (int64_t h = 0; h < n_heads; ++h)
+                jobs[size_t(h)] = {o + (t * n_heads + h) * s.v_dim, &z[size_t(h * c_dim)], 1, &v_b[size_t(h)]};
+            matmul_batch(jobs.data(), n_heads, pool);
+        }
     }
 }
 
