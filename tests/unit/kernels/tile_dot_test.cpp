@@ -1,4 +1,4 @@
-// The Q8_0 tile kernel against its scalar twin on odd row/token counts and block counts (every
+// The Q8_0 tile kernels (AVX2, AVX-512 VNNI) against the scalar twin on odd row/token counts and block counts (every
 // micro-tile tail), with guard values around the output; and matmul_batch against separate
 // matmuls (shared activations, mixed dtypes, empty jobs).
 #include <gtest/gtest.h>
@@ -54,6 +54,30 @@ TEST(TileDot, Avx2MatchesScalarOnTails) {
                     EXPECT_EQ(simd[size_t(t * stride + rows)], guard);
                     EXPECT_EQ(simd[size_t(t * stride + rows + 1)], guard);
                 }
+            }
+        }
+    }
+}
+
+// The VNNI kernel sums the same int32 lanes and float terms in the same order as the AVX2 one:
+// bit-identical to it, and within the AVX2 tolerance of the scalar twin.
+TEST(TileDot, Avx512VnniMatchesAvx2BitForBitAndScalar) {
+    const CpuFeatures& f = cpu_features();
+    if (!(f.avx2 && f.fma && f.f16c && f.avx512f && f.avx512vl && f.avx512_vnni))
+        GTEST_SKIP() << "CPU has no AVX-512 F+VL+VNNI: the VNNI tile kernel was not run";
+    for (int64_t blocks : {1, 3, 44, 64}) {
+        for (int64_t rows : {1, 2, 3, 5}) {
+            for (int64_t tokens : {1, 2, 3, 4, 7}) {
+                const int64_t n = blocks * QK8_0;
+                const std::vector<BlockQ8_0> w = quantized(rows, n, uint32_t(rows * 5 + blocks));
+                const std::vector<BlockQ8_0> a = quantized(tokens, n, uint32_t(tokens * 11 + blocks));
+                std::vector<float> vnni(static_cast<size_t>(tokens * rows)), avx2 = vnni, scalar = vnni;
+                tile_dot_q8_0_avx512_vnni(vnni.data(), rows, w.data(), rows, a.data(), tokens, n);
+                tile_dot_q8_0_avx2(avx2.data(), rows, w.data(), rows, a.data(), tokens, n);
+                tile_dot_q8_0_scalar(scalar.data(), rows, w.data(), rows, a.data(), tokens, n);
+                EXPECT_EQ(vnni, avx2) << "blocks=" << blocks << " rows=" << rows << " tokens=" << tokens;
+                for (size_t i = 0; i < vnni.size(); ++i)
+                    EXPECT_NEAR(vnni[i], scalar[i], 1e-5f * (std::fabs(scalar[i]) + 1.0f) * float(blocks));
             }
         }
     }

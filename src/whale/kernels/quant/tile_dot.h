@@ -3,7 +3,8 @@
 // loads each weight block once per tile instead of once per token (prefill), and each activation
 // block once per group of rows (decode); each (row, token) sum is accumulated in block order in
 // one accumulator, so the result does not depend on how rows and tokens are tiled.
-// Scalar reference twin, AVX2 variant (kernels/x86_avx2/), and a dispatcher.
+// Scalar reference twin, AVX2 variant (kernels/x86_avx2/), AVX-512 VNNI variant
+// (kernels/x86_avx512/, bit-identical to the AVX2 one), and a dispatcher.
 #pragma once
 
 #include <cstdint>
@@ -19,6 +20,8 @@ void tile_dot_q8_0_scalar(float* y, int64_t y_stride, const BlockQ8_0* w, int64_
                           int64_t n_tokens, int64_t n);
 void tile_dot_q8_0_avx2(float* y, int64_t y_stride, const BlockQ8_0* w, int64_t n_rows, const BlockQ8_0* a,
                         int64_t n_tokens, int64_t n);  // requires avx2+fma+f16c
+void tile_dot_q8_0_avx512_vnni(float* y, int64_t y_stride, const BlockQ8_0* w, int64_t n_rows, const BlockQ8_0* a,
+                               int64_t n_tokens, int64_t n);  // requires those + avx512f+vl+vnni
 void tile_dot_q8_0(float* y, int64_t y_stride, const BlockQ8_0* w, int64_t n_rows, const BlockQ8_0* a,
                    int64_t n_tokens, int64_t n);
 
