@@ -63,5 +63,33 @@ TEST(DotTest, AxpyRowsAvx2MatchesScalarAndLeavesGuardsAlone) {
     }
 }
 
+TEST(DotTest, DotManyAvx2MatchesScalarAndLeavesGuardsAlone) {
+    if (!cpu_features().avx2 || !cpu_features().fma) GTEST_SKIP() << "no AVX2+FMA on this CPU";
+    const float guard = 777.0f;
+    for (int64_t n : {1, 7, 8, 15, 64, 100, 512}) {
+        for (int64_t n_queries : {1, 3, 4, 5, 16}) {
+            for (int64_t n_rows : {1, 2, 3, 32}) {
+                const int64_t query_stride = n + 3, out_stride = n_rows + 1;  // strided queries, padded output
+                auto queries = random_vector(n_queries * query_stride, 8), data = random_vector(n_rows * n, 9);
+                std::vector<const float*> rows;
+                for (int64_t j = 0; j < n_rows; ++j) rows.push_back(data.data() + j * n);
+                std::vector<float> simd(static_cast<size_t>(n_queries * out_stride), guard), scalar = simd;
+                dot_many_f32_avx2(simd.data(), out_stride, queries.data(), query_stride, n_queries, rows.data(), n_rows, n);
+                dot_many_f32_scalar(scalar.data(), out_stride, queries.data(), query_stride, n_queries, rows.data(), n_rows, n);
+                for (int64_t q = 0; q < n_queries; ++q) {
+                    for (int64_t j = 0; j < n_rows; ++j) {
+                        float scale = 0.0f;
+                        for (int64_t i = 0; i < n; ++i)
+                            scale += std::fabs(queries[size_t(q * query_stride + i)] * data[size_t(j * n + i)]);
+                        EXPECT_NEAR(simd[size_t(q * out_stride + j)], scalar[size_t(q * out_stride + j)], 1e-6f * (scale + 1))
+                            << "n=" << n << " queries=" << n_queries << " rows=" << n_rows;
+                    }
+                    EXPECT_EQ(simd[size_t(q * out_stride + n_rows)], guard);
+                }
+            }
+        }
+    }
+}
+
 }  // namespace
 }  // namespace whale

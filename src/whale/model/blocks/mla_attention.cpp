@@ -138,20 +138,26 @@ void absorbed_positions(float* z, float* max_score, float* sum, const float* q_a
                         const KeySelection* selection) {
     const int64_t n_heads = s.n_heads, c_dim = s.kv_lora_rank;
     const float* rows[absorbed_chunk];
+    const float* rope_keys[absorbed_chunk];
     float p[absorbed_chunk];
-    std::vector<float> scores(static_cast<size_t>(n_heads * absorbed_chunk));  // [H, chunk]
+    std::vector<float> scores(static_cast<size_t>(n_heads * absorbed_chunk));       // [H, chunk]
+    std::vector<float> rope_scores(static_cast<size_t>(n_heads * absorbed_chunk));  // [H, chunk]
     std::fill(z, z + n_heads * c_dim, 0.0f);
     std::fill(max_score, max_score + n_heads, -std::numeric_limits<float>::infinity());
     std::fill(sum, sum + n_heads, 0.0f);
     for (int64_t chunk = p_begin; chunk < p_end; chunk += absorbed_chunk) {
         const int64_t m = std::min(absorbed_chunk, p_end - chunk);
-        for (int64_t j = 0; j < m; ++j) rows[j] = cache.row(layer, chunk + j);
-        for (int64_t j = 0; j < m; ++j)
-            for (int64_t h = 0; h < n_heads; ++h) {
-                const float* qh = q + (t * n_heads + h) * s.qk_dim();
-                const float score = dot_f32(q_absorbed + h * c_dim, rows[j], c_dim) +
-                                    dot_f32(qh + s.nope_dim, rows[j] + c_dim, s.rope_dim);
-                scores[size_t(h * absorbed_chunk + j)] = masked_score(score * s.softmax_scale, selection, t, chunk + j);
+        for (int64_t j = 0; j < m; ++j) {
+            rows[j] = cache.row(layer, chunk + j);
+            rope_keys[j] = rows[j] + c_dim;
+        }
+        dot_many_f32(scores.data(), absorbed_chunk, q_absorbed, c_dim, n_heads, rows, m, c_dim);
+        dot_many_f32(rope_scores.data(), absorbed_chunk, q + t * n_heads * s.qk_dim() + s.nope_dim, s.qk_dim(), n_heads,
+                     rope_keys, m, s.rope_dim);
+        for (int64_t h = 0; h < n_heads; ++h)
+            for (int64_t j = 0; j < m; ++j) {
+                const size_t i = size_t(h * absorbed_chunk + j);
+                scores[i] = masked_score((scores[i] + rope_scores[i]) * s.softmax_scale, selection, t, chunk + j);
             }
         for (int64_t h = 0; h < n_heads; ++h) {
             const float* sh = &scores[size_t(h * absorbed_chunk)];
