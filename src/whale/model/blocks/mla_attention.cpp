@@ -104,23 +104,38 @@ void attend_explicit(float* o, const float* q, int64_t n, int64_t start, const M
     std::vector<float> kv(size_t(total * s.n_heads * head_kv));  // [T, H, Dn+Dv]
     matmul(kv.data(), latents.data(), total, w.kv_b_proj.weight, pool);
 
+    // Per head, blocks of up to 4 queries are scored against the visible keys with one tiled
+    // kernel call (each key row loaded once for the block), then each query's softmax row weights
+    // its values in one pass (axpy_rows_f32 keeps the output slice in registers).
+    constexpr int64_t query_block = 4;
     pool.parallel_for(s.n_heads, [&](int64_t head_begin, int64_t head_end) {
-        std::vector<float> scores(static_cast<size_t>(total));
+        std::vector<float> scores(static_cast<size_t>(query_block * total));       // [4, T]
+        std::vector<float> rope_scores(static_cast<size_t>(query_block * total));  // [4, T]
+        std::vector<const float*> keys(static_cast<size_t>(total)), rope_keys(keys.size()), values(keys.size());
+        const int64_t q_stride = s.n_heads * s.qk_dim();
         for (int64_t h = head_begin; h < head_end; ++h) {
-            for (int64_t t = 0; t < n; ++t) {
-                const float* qh = q + (t * s.n_heads + h) * s.qk_dim();
-                const int64_t visible = start + t + 1;
-                for (int64_t p = 0; p < visible; ++p) {
-                    const float* kh = &kv[size_t((p * s.n_heads + h) * head_kv)];
-                    float score = dot_f32(qh, kh, s.nope_dim) +
-                                  dot_f32(qh + s.nope_dim, rows[size_t(p)] + s.kv_lora_rank, s.rope_dim);
-                    scores[size_t(p)] = masked_score(score * s.softmax_scale, selection, t, p);
+            for (int64_t p = 0; p < total; ++p) {
+                keys[size_t(p)] = &kv[size_t((p * s.n_heads + h) * head_kv)];
+                values[size_t(p)] = keys[size_t(p)] + s.nope_dim;
+                rope_keys[size_t(p)] = rows[size_t(p)] + s.kv_lora_rank;
+            }
+            for (int64_t t0 = 0; t0 < n; t0 += query_block) {
+                const int64_t n_queries = std::min(query_block, n - t0), visible_max = start + t0 + n_queries;
+                const float* q0 = q + (t0 * s.n_heads + h) * s.qk_dim();
+                dot_many_f32(scores.data(), total, q0, q_stride, n_queries, keys.data(), visible_max, s.nope_dim);
+                dot_many_f32(rope_scores.data(), total, q0 + s.nope_dim, q_stride, n_queries, rope_keys.data(),
+                             visible_max, s.rope_dim);
+                for (int64_t i = 0; i < n_queries; ++i) {
+                    const int64_t t = t0 + i, visible = start + t + 1;
+                    float* row = &scores[size_t(i * total)];
+                    const float* rope_row = &rope_scores[size_t(i * total)];
+                    for (int64_t p = 0; p < visible; ++p)
+                        row[p] = masked_score((row[p] + rope_row[p]) * s.softmax_scale, selection, t, p);
+                    softmax_inplace(row, visible);
+                    float* oh = o + (t * s.n_heads + h) * s.v_dim;
+                    std::fill(oh, oh + s.v_dim, 0.0f);
+                    axpy_rows_f32(oh, row, values.data(), visible, s.v_dim);
                 }
-                softmax_inplace(scores.data(), visible);
-                float* oh = o + (t * s.n_heads + h) * s.v_dim;
-                std::fill(oh, oh + s.v_dim, 0.0f);
-                for (int64_t p = 0; p < visible; ++p)
-                    axpy_f32(oh, scores[size_t(p)], &kv[size_t((p * s.n_heads + h) * head_kv + s.nope_dim)], s.v_dim);
             }
         }
     });
