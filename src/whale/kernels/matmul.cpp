@@ -63,10 +63,16 @@ void run_rows(float* y, int64_t y_stride, const WeightMatrix& w, const float* x,
                     vec_dot_quant(w.dtype, data + r * w.row_bytes(), a + size_t(t) * token_bytes, w.cols);
         return;
     }
-    float* scratch = w.dtype == DType::DType_f32 ? nullptr : grow(row_scratch, size_t(w.cols));
-    for (int64_t r = row_begin; r < row_end; ++r) {
-        const float* wr = weight_row_f32(w, r, scratch);
-        for (int64_t t = 0; t < n_tokens; ++t) y[t * y_stride + r - row_begin] = dot_f32(x + t * w.cols, wr, w.cols);
+    // Unquantised weights: up to rows_per_task rows as f32 (in place, or dequantised once into
+    // scratch), then tiles of tokens × rows with dot_many_f32 over token passes that fit in L2.
+    float* scratch = w.dtype == DType::DType_f32 ? nullptr : grow(row_scratch, size_t(rows_per_task * w.cols));
+    const float* rows[rows_per_task];
+    for (int64_t r0 = row_begin; r0 < row_end; r0 += rows_per_task) {
+        const int64_t m = std::min(rows_per_task, row_end - r0);
+        for (int64_t j = 0; j < m; ++j) rows[j] = weight_row_f32(w, r0 + j, scratch ? scratch + j * w.cols : nullptr);
+        for (int64_t t = 0; t < n_tokens; t += tokens_per_pass)
+            dot_many_f32(y + t * y_stride + (r0 - row_begin), y_stride, x + t * w.cols, w.cols,
+                         std::min(tokens_per_pass, n_tokens - t), rows, m, w.cols);
     }
 }
 
