@@ -53,9 +53,21 @@ float* sized(std::vector<float>& v, int64_t n) {
     return v.data();
 }
 
-// The (token, k) pairs grouped by expert: first_row [E + 1] prefix sums of each expert's rows,
-// row_of_pair [n·K] the row each pair takes in that order (tokens ascending within an expert).
-void group_pairs(MoeScratch& s, int64_t n_pairs, int64_t n_experts) {
+// Routes every token (s.chosen, s.weights [n, K]) and groups the (token, k) pairs by expert:
+// first_row [E + 1] prefix sums of each expert's rows, row_of_pair [n·K] the row each pair takes
+// in that order (tokens ascending within an expert).
+void route_and_group(MoeScratch& s, const float* x, int64_t n, const MoeWeights& w, const RouterSettings& router,
+                     ThreadPool& pool) {
+    const int64_t n_experts = router.n_experts, top_k = router.top_k, n_pairs = n * top_k;
+    float* logits = sized(s.logits, n * n_experts);  // [n, E]
+    matmul(logits, x, n, w.gate, pool);
+    s.chosen.resize(size_t(n_pairs));
+    float* weights = sized(s.weights, n_pairs);
+    const float* bias = w.e_score_correction_bias.empty() ? nullptr : w.e_score_correction_bias.data();
+    for (int64_t t = 0; t < n; ++t)
+        route_token(&s.chosen[size_t(t * top_k)], &weights[t * top_k], &logits[t * n_experts], bias, router,
+                    sized(s.route, 2 * n_experts));
+
     s.first_row.assign(size_t(n_experts) + 1, 0);
     for (int64_t i = 0; i < n_pairs; ++i) ++s.first_row[size_t(s.chosen[size_t(i)]) + 1];
     for (int64_t e = 0; e < n_experts; ++e) s.first_row[size_t(e) + 1] += s.first_row[size_t(e)];
@@ -64,40 +76,21 @@ void group_pairs(MoeScratch& s, int64_t n_pairs, int64_t n_experts) {
     for (int64_t i = 0; i < n_pairs; ++i) s.row_of_pair[size_t(i)] = fill[size_t(s.chosen[size_t(i)])]++;
 }
 
-}  // namespace
+// Rows [first_row[e], first_row[e+1]) of the grouped buffers belong to expert e.
+int64_t expert_rows(const MoeScratch& s, int64_t e, int64_t* first) {
+    *first = s.first_row[size_t(e)];
+    return s.first_row[size_t(e) + 1] - *first;
+}
 
-void moe_forward(float* out, const float* x, int64_t n, const MoeWeights& w, const RouterSettings& router,
-                 ThreadPool& pool) {
-    // A reference, so the pool workers running `combine` see this thread's scratch, not their own.
-    thread_local MoeScratch scratch;
-    MoeScratch& s = scratch;
-    const int64_t d = w.gate.cols, n_experts = router.n_experts, top_k = router.top_k, n_pairs = n * top_k;
-    WHALE_CHECK(top_k <= max_top_k, "moe_forward: top_k ", top_k, " above ", max_top_k);
-    float* logits = sized(s.logits, n * n_experts);  // [n, E]
-    matmul(logits, x, n, w.gate, pool);
-    s.chosen.resize(size_t(n_pairs));                 // [n, K]
-    float* weights = sized(s.weights, n_pairs);       // [n, K]
-    const float* bias = w.e_score_correction_bias.empty() ? nullptr : w.e_score_correction_bias.data();
-    for (int64_t t = 0; t < n; ++t)
-        route_token(&s.chosen[size_t(t * top_k)], &weights[t * top_k], &logits[t * n_experts], bias, router,
-                    sized(s.route, 2 * n_experts));
-    group_pairs(s, n_pairs, n_experts);
-
-    // Every chosen expert's gate and up (and the shared experts') in one dispatch, then every down.
-    const int64_t width = w.experts.empty() ? 0 : w.experts[0].width();
-    const int64_t shared_width = w.shared_experts.empty() ? 0 : w.shared_experts.width();
-    float* xs = sized(s.xs, n_pairs * d);            // [n·K, D] token rows grouped by expert
-    float* gate = sized(s.gate, n_pairs * width);    // [n·K, Ie]
-    float* up = sized(s.up, n_pairs * width);        // [n·K, Ie]
-    float* ys = sized(s.ys, n_pairs * d);            // [n·K, D]
-    float* shared_gate = sized(s.shared_gate, n * shared_width);  // [n, Is]
-    float* shared_up = sized(s.shared_up, n * shared_width);      // [n, Is]
-    for (int64_t i = 0; i < n_pairs; ++i) std::copy(x + (i / top_k) * d, x + (i / top_k + 1) * d, xs + s.row_of_pair[size_t(i)] * d);
-
+// gate = SiLU(xs · W_gateᵀ) ⊙ (xs · W_upᵀ) for every chosen expert and the shared experts, the
+// products all in one dispatch. xs [n·K, D] grouped, gate/up [n·K, Ie], shared_gate/up [n, Is].
+void gate_up_all(MoeScratch& s, const float* x, int64_t n, const float* xs, float* gate, float* up,
+                 float* shared_gate, float* shared_up, const MoeWeights& w, ThreadPool& pool) {
+    const int64_t d = w.gate.cols, n_experts = int64_t(w.experts.size()), n_pairs = int64_t(s.row_of_pair.size());
+    const int64_t width = n_experts ? w.experts[0].width() : 0, shared_width = w.shared_experts.empty() ? 0 : w.shared_experts.width();
     s.jobs.clear();
-    for (int64_t e = 0; e < n_experts; ++e) {
-        const int64_t row = s.first_row[size_t(e)], m = s.first_row[size_t(e) + 1] - row;
-        if (m == 0) continue;
+    for (int64_t e = 0, row, m; e < n_experts; ++e) {
+        if ((m = expert_rows(s, e, &row)) == 0) continue;
         const SwigluWeights& expert = w.experts[size_t(e)];
         s.jobs.push_back({gate + row * width, xs + row * d, m, &expert.gate_proj.weight});
         s.jobs.push_back({up + row * width, xs + row * d, m, &expert.up_proj.weight});
@@ -107,8 +100,8 @@ void moe_forward(float* out, const float* x, int64_t n, const MoeWeights& w, con
         s.jobs.push_back({shared_up, x, n, &w.shared_experts.up_proj.weight});
     }
     matmul_batch(s.jobs.data(), int64_t(s.jobs.size()), pool);
-    for (int64_t e = 0; e < n_experts; ++e) {
-        const int64_t row = s.first_row[size_t(e)], m = s.first_row[size_t(e) + 1] - row;
+    for (int64_t e = 0, row, m; e < n_experts; ++e) {
+        m = expert_rows(s, e, &row);
         linear_add_bias(gate + row * width, m, w.experts[size_t(e)].gate_proj);
         linear_add_bias(up + row * width, m, w.experts[size_t(e)].up_proj);
     }
@@ -118,24 +111,56 @@ void moe_forward(float* out, const float* x, int64_t n, const MoeWeights& w, con
         linear_add_bias(shared_up, n, w.shared_experts.up_proj);
         swiglu_inplace(shared_gate, shared_up, n * shared_width);
     }
+}
 
+// ys [n·K, D] = each chosen expert's down projection of its rows of gate [n·K, Ie], and
+// out [n, D] = the shared experts' of shared_gate [n, Is] (zeros without shared experts).
+void down_all(MoeScratch& s, float* out, int64_t n, const float* gate, const float* shared_gate, float* ys,
+              const MoeWeights& w, ThreadPool& pool) {
+    const int64_t d = w.gate.cols, n_experts = int64_t(w.experts.size());
+    const int64_t width = n_experts ? w.experts[0].width() : 0;
     s.jobs.clear();
-    for (int64_t e = 0; e < n_experts; ++e) {
-        const int64_t row = s.first_row[size_t(e)], m = s.first_row[size_t(e) + 1] - row;
-        if (m > 0) s.jobs.push_back({ys + row * d, gate + row * width, m, &w.experts[size_t(e)].down_proj.weight});
-    }
-    if (shared_width > 0) s.jobs.push_back({out, shared_gate, n, &w.shared_experts.down_proj.weight});
+    for (int64_t e = 0, row, m; e < n_experts; ++e)
+        if ((m = expert_rows(s, e, &row)) > 0)
+            s.jobs.push_back({ys + row * d, gate + row * width, m, &w.experts[size_t(e)].down_proj.weight});
+    if (!w.shared_experts.empty()) s.jobs.push_back({out, shared_gate, n, &w.shared_experts.down_proj.weight});
     matmul_batch(s.jobs.data(), int64_t(s.jobs.size()), pool);
-    for (int64_t e = 0; e < n_experts; ++e) {
-        const int64_t row = s.first_row[size_t(e)], m = s.first_row[size_t(e) + 1] - row;
+    for (int64_t e = 0, row, m; e < n_experts; ++e) {
+        m = expert_rows(s, e, &row);
         linear_add_bias(ys + row * d, m, w.experts[size_t(e)].down_proj);
     }
-    if (shared_width > 0)
+    if (!w.shared_experts.empty())
         linear_add_bias(out, n, w.shared_experts.down_proj);
     else
         std::fill(out, out + n * d, 0.0f);
+}
+
+}  // namespace
+
+void moe_forward(float* out, const float* x, int64_t n, const MoeWeights& w, const RouterSettings& router,
+                 ThreadPool& pool) {
+    // A reference, so the pool workers running `combine` see this thread's scratch, not their own.
+    thread_local MoeScratch scratch;
+    MoeScratch& s = scratch;
+    const int64_t d = w.gate.cols, top_k = router.top_k, n_pairs = n * top_k;
+    WHALE_CHECK(top_k <= max_top_k, "moe_forward: top_k ", top_k, " above ", max_top_k);
+    route_and_group(s, x, n, w, router, pool);
+
+    const int64_t width = w.experts.empty() ? 0 : w.experts[0].width();
+    const int64_t shared_width = w.shared_experts.empty() ? 0 : w.shared_experts.width();
+    float* xs = sized(s.xs, n_pairs * d);            // [n·K, D] token rows grouped by expert
+    float* gate = sized(s.gate, n_pairs * width);    // [n·K, Ie]
+    float* up = sized(s.up, n_pairs * width);        // [n·K, Ie]
+    float* ys = sized(s.ys, n_pairs * d);            // [n·K, D]
+    float* shared_gate = sized(s.shared_gate, n * shared_width);  // [n, Is]
+    float* shared_up = sized(s.shared_up, n * shared_width);      // [n, Is]
+    for (int64_t i = 0; i < n_pairs; ++i)
+        std::copy(x + (i / top_k) * d, x + (i / top_k + 1) * d, xs + s.row_of_pair[size_t(i)] * d);
+    gate_up_all(s, x, n, xs, gate, up, shared_gate, shared_up, w, pool);
+    down_all(s, out, n, gate, shared_gate, ys, w, pool);
 
     // out[t] += Σ_k w_k · ys[row of (t, k)], experts in ascending index order as HF sums them.
+    const float* weights = s.weights.data();
     auto combine = [&](int64_t begin, int64_t end) {
         int64_t order[max_top_k];
         for (int64_t t = begin; t < end; ++t) {
