@@ -1,6 +1,6 @@
 // The Q8_0 tile kernels (AVX2, AVX-512 VNNI) against the scalar twin on odd row/token counts and block counts (every
-// micro-tile tail), with guard values around the output; and matmul_batch against separate
-// matmuls (shared activations, mixed dtypes, empty jobs).
+// micro-tile tail), with guard values around the output; the Q8_0 × f32 dot against its scalar
+// twin; and matmul_batch against separate matmuls (shared activations, mixed dtypes, empty jobs).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -8,10 +8,12 @@
 #include <vector>
 
 #include "whale/core/cpu_features.h"
+#include "whale/core/dtype.h"
 #include "whale/core/thread_pool.h"
 #include "whale/kernels/matmul.h"
 #include "whale/kernels/quant/quantize.h"
 #include "whale/kernels/quant/tile_dot.h"
+#include "whale/kernels/quant/vec_dot.h"
 
 namespace whale {
 namespace {
@@ -96,6 +98,20 @@ TEST(TileDot, ResultIndependentOfTiling) {
             tile_dot_q8_0(&one, 1, &w[size_t(r * n / QK8_0)], 1, &a[size_t(t * n / QK8_0)], 1, n);
             EXPECT_EQ(one, all[size_t(t * rows + r)]) << "r=" << r << " t=" << t;
         }
+}
+
+TEST(VecDotQ8_0F32, Avx2MatchesScalar) {
+    if (!(cpu_features().avx2 && cpu_features().fma && cpu_features().f16c)) GTEST_SKIP() << "CPU has no AVX2+FMA+F16C";
+    for (int64_t blocks : {1, 2, 3, 4, 16, 17}) {
+        const int64_t n = blocks * QK8_0;
+        const std::vector<BlockQ8_0> w = quantized(1, n, uint32_t(blocks));
+        const std::vector<float> x = gaussian(n, uint32_t(100 + blocks));
+        const float scalar = vec_dot_q8_0_f32_scalar(w.data(), x.data(), n);
+        float scale = 0;  // Σ|w·x|, what the float rounding is relative to
+        for (int64_t i = 0; i < n; ++i)
+            scale += std::fabs(f16_to_f32(w[size_t(i / QK8_0)].d) * float(w[size_t(i / QK8_0)].qs[i % QK8_0]) * x[size_t(i)]);
+        EXPECT_NEAR(vec_dot_q8_0_f32_avx2(w.data(), x.data(), n), scalar, 1e-6f * scale + 1e-7f) << "blocks=" << blocks;
+    }
 }
 
 TEST(MatmulBatch, EqualsSeparateMatmuls) {

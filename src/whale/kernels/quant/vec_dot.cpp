@@ -19,6 +19,16 @@ float vec_dot_q8_0_q8_0_scalar(const BlockQ8_0* w, const BlockQ8_0* a, int64_t n
     return sum;
 }
 
+float vec_dot_q8_0_f32_scalar(const BlockQ8_0* w, const float* x, int64_t n) {
+    float sum = 0;
+    for (int64_t b = 0; b < n / QK8_0; ++b) {
+        float block = 0;
+        for (int j = 0; j < QK8_0; ++j) block += float(w[b].qs[j]) * x[b * QK8_0 + j];
+        sum += f16_to_f32(w[b].d) * block;
+    }
+    return sum;
+}
+
 float vec_dot_q4_k_q8_k_scalar(const BlockQ4_K* w, const BlockQ8_K* a, int64_t n) {
     float sum = 0;
     for (int64_t b = 0; b < n / QK_K; ++b) {
@@ -95,6 +105,10 @@ bool use_avx2() {
 
 float vec_dot_q8_0_q8_0(const BlockQ8_0* w, const BlockQ8_0* a, int64_t n) {
     return use_avx2() ? vec_dot_q8_0_q8_0_avx2(w, a, n) : vec_dot_q8_0_q8_0_scalar(w, a, n);
+}
+
+float vec_dot_q8_0_f32(const BlockQ8_0* w, const float* x, int64_t n) {
+    return use_avx2() ? vec_dot_q8_0_f32_avx2(w, x, n) : vec_dot_q8_0_f32_scalar(w, x, n);
 }
 
 float vec_dot_q4_k_q8_k(const BlockQ4_K* w, const BlockQ8_K* a, int64_t n) {

@@ -52,6 +52,20 @@ float vec_dot_q8_0_q8_0_avx2(const BlockQ8_0* w, const BlockQ8_0* a, int64_t n) 
     return horizontal_sum(_mm256_add_ps(acc[0], acc[1]));
 }
 
+float vec_dot_q8_0_f32_avx2(const BlockQ8_0* w, const float* x, int64_t n) {
+    __m256 acc = _mm256_setzero_ps();
+    for (int64_t b = 0; b < n / QK8_0; ++b) {
+        const float* xb = x + b * QK8_0;
+        __m256 block = _mm256_setzero_ps();
+        for (int k = 0; k < 4; ++k) {
+            const __m128i q8 = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(w[b].qs + 8 * k));
+            block = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(q8)), _mm256_loadu_ps(xb + 8 * k), block);
+        }
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(half_to_float(w[b].d)), block, acc);
+    }
+    return horizontal_sum(acc);
+}
+
 float vec_dot_q4_k_q8_k_avx2(const BlockQ4_K* w, const BlockQ8_K* a, int64_t n) {
     const __m256i low_mask = _mm256_set1_epi8(0x0F);
     float sum = 0;

@@ -8,6 +8,7 @@
 #include "whale/kernels/dot.h"
 #include "whale/kernels/matmul.h"
 #include "whale/kernels/norm.h"
+#include "whale/kernels/quant/vec_dot.h"
 #include "whale/kernels/rope.h"
 #include "whale/model/blocks/linear_forward.h"
 
@@ -141,6 +142,15 @@ void attend_explicit(float* o, const float* q, int64_t n, int64_t start, const M
     });
 }
 
+// y [n_rows] = rows [row_begin, row_begin + n_rows) of the Q8_0 matrix w · x [w.cols] f32. The
+// absorbed k_b / v_b products keep their activations (a head's query, its z) in f32 so decode
+// matches the explicit path, which uses the same weights widened to f32.
+void q8_0_rows_f32(float* y, const WeightMatrix& w, int64_t row_begin, int64_t n_rows, const float* x) {
+    const int64_t blocks = w.cols / QK8_0;
+    const BlockQ8_0* rows = static_cast<const BlockQ8_0*>(w.data) + row_begin * blocks;
+    for (int64_t r = 0; r < n_rows; ++r) y[r] = vec_dot_q8_0_f32(rows + r * blocks, x, w.cols);
+}
+
 // Positions per step of one thread's pass over the cache: their rows (32 · 2.3 KiB at C = 512)
 // stay in L2 between the score and the value pass.
 constexpr int64_t absorbed_chunk = 32;
@@ -206,13 +216,6 @@ void attend_absorbed(float* o, const float* q, int64_t n, int64_t start, const M
     std::vector<float> q_absorbed(static_cast<size_t>(n_heads * c_dim));          // [H, C]
     std::vector<float> z(static_cast<size_t>(n_parts * n_heads * c_dim));         // [parts, H, C]
     std::vector<float> max_score(static_cast<size_t>(n_parts * n_heads)), sum(max_score.size());  // [parts, H]
-    // With quantised k_b / v_b each head's product is one job of a single dispatch.
-    std::vector<WeightMatrix> k_b, v_b;  // [H] row slices
-    std::vector<MatmulJob> jobs(static_cast<size_t>(n_heads));
-    for (int64_t h = 0; h < n_heads && !w.k_b.empty(); ++h) {
-        k_b.push_back(weight_row_slice(w.k_b, h * c_dim, c_dim));
-        v_b.push_back(weight_row_slice(w.v_b, h * s.v_dim, s.v_dim));
-    }
     for (int64_t t = 0; t < n; ++t) {
         if (w.k_b.empty()) {
             pool.parallel_for(n_heads, [&](int64_t head_begin, int64_t head_end) {
@@ -221,9 +224,11 @@ void attend_absorbed(float* o, const float* q, int64_t n, int64_t start, const M
                                            w.kv_b_proj.weight, h * head_kv, h * head_kv + s.nope_dim);
             });
         } else {
-            for (int64_t h = 0; h < n_heads; ++h)
-                jobs[size_t(h)] = {&q_absorbed[size_t(h * c_dim)], q + (t * n_heads + h) * s.qk_dim(), 1, &k_b[size_t(h)]};
-            matmul_batch(jobs.data(), n_heads, pool);
+            pool.parallel_for(n_heads, [&](int64_t head_begin, int64_t head_end) {
+                for (int64_t h = head_begin; h < head_end; ++h)
+                    q8_0_rows_f32(&q_absorbed[size_t(h * c_dim)], w.k_b, h * c_dim, c_dim,
+                                  q + (t * n_heads + h) * s.qk_dim());
+            });
         }
         const int64_t visible = start + t + 1;
         pool.parallel_for(n_parts, [&](int64_t part_begin, int64_t part_end) {
@@ -259,9 +264,10 @@ void attend_absorbed(float* o, const float* q, int64_t n, int64_t start, const M
                 }
             });
         } else {
-            for (int64_t h = 0; h < n_heads; ++h)
-                jobs[size_t(h)] = {o + (t * n_heads + h) * s.v_dim, &z[size_t(h * c_dim)], 1, &v_b[size_t(h)]};
-            matmul_batch(jobs.data(), n_heads, pool);
+            pool.parallel_for(n_heads, [&](int64_t head_begin, int64_t head_end) {
+                for (int64_t h = head_begin; h < head_end; ++h)
+                    q8_0_rows_f32(o + (t * n_heads + h) * s.v_dim, w.v_b, h * s.v_dim, s.v_dim, &z[size_t(h * c_dim)]);
+            });
         }
     }
 }

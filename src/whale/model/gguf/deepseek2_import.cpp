@@ -62,13 +62,13 @@ public:
         return out;
     }
     // kv_b_proj [H·(Dn+Dv), C] from attn_k_b {Dn, C, H} and attn_v_b {C, Dv, H}, or attn_kv_b.
-    // Block-quantised k_b and v_b are also kept as they are in a.k_b and a.v_b for absorbed decode.
+    // Q8_0 k_b and v_b are also kept as they are in a.k_b and a.v_b for absorbed decode.
     Linear kv_b(MlaWeights& a, const std::string& p, int64_t h, int64_t dn, int64_t dv, int64_t c) {
         if (!has(p + "attn_k_b.weight") && has(p + "attn_kv_b.weight"))
             return linear(p + "attn_kv_b.weight", h * (dn + dv), c);
         const WeightMatrix k_b = as_matrix(tensor(p + "attn_k_b.weight", {dn, c, h}), h * c, dn);
         const WeightMatrix v_b = as_matrix(tensor(p + "attn_v_b.weight", {c, dv, h}), h * dv, c);
-        if (dtype_is_quantized(k_b.dtype) && dtype_is_quantized(v_b.dtype)) {
+        if (k_b.dtype == DType::DType_q8_0 && v_b.dtype == DType::DType_q8_0) {
             a.k_b = k_b;
             a.v_b = v_b;
         }
