@@ -114,6 +114,25 @@ TEST(VecDotQ8_0F32, Avx2MatchesScalar) {
     }
 }
 
+// The activation quantiser's AVX2 twin writes the same bytes as the reference, including
+// round-half-away-from-zero ties (x = k + 0.5 with amax 127 makes d = 1), zeros and tiny values.
+TEST(QuantizeQ8_0, Avx2TwinIsBitIdentical) {
+    if (!(cpu_features().avx2 && cpu_features().fma && cpu_features().f16c)) GTEST_SKIP() << "CPU has no AVX2+FMA+F16C";
+    const int64_t n = 64 * QK8_0;
+    std::vector<float> x = gaussian(n, 21);
+    for (int64_t i = 0; i < QK8_0; ++i) x[size_t(i)] = float(i % 2 ? -1 : 1) * (float(i) + 0.5f);  // ties
+    x[0] = 127.0f;
+    for (int64_t i = QK8_0; i < 2 * QK8_0; ++i) x[size_t(i)] = 0.0f;                          // all-zero block
+    for (int64_t i = 2 * QK8_0; i < 3 * QK8_0; ++i) x[size_t(i)] *= 1e-30f;                  // subnormal-ish scale
+    std::vector<BlockQ8_0> want(static_cast<size_t>(n / QK8_0)), got(want.size());
+    quantize_row_q8_0(want.data(), x.data(), n);
+    quantize_row_q8_0_avx2(got.data(), x.data(), n);
+    for (size_t b = 0; b < want.size(); ++b) {
+        EXPECT_EQ(want[b].d, got[b].d) << "block " << b;
+        for (int j = 0; j < QK8_0; ++j) EXPECT_EQ(want[b].qs[j], got[b].qs[j]) << "block " << b << " value " << j;
+    }
+}
+
 TEST(MatmulBatch, EqualsSeparateMatmuls) {
     const int64_t cols = 3 * QK8_0;
     const std::vector<BlockQ8_0> q_a = quantized(67, cols, 3), q_b = quantized(130, cols, 4);

@@ -130,7 +130,9 @@ size_t quant_activation_bytes(DType weight_dtype, int64_t n) {
 
 void quantize_activation(void* out, DType weight_dtype, const float* x, int64_t n) {
     switch (weight_dtype) {
-        case DType::DType_q8_0: return quantize_row_q8_0(static_cast<BlockQ8_0*>(out), x, n);
+        case DType::DType_q8_0:
+            if (use_avx2()) return quantize_row_q8_0_avx2(static_cast<BlockQ8_0*>(out), x, n);
+            return quantize_row_q8_0(static_cast<BlockQ8_0*>(out), x, n);
         case DType::DType_q4_k:
         case DType::DType_q6_k: return quantize_row_q8_k(static_cast<BlockQ8_K*>(out), x, n);
         default: fail("quantize_activation: ", dtype_name(weight_dtype), " is not a block-quantised type");
