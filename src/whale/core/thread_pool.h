@@ -1,7 +1,13 @@
 // A fixed set of worker threads and parallel_for over index ranges.
 // The calling thread takes part in the work, so a pool of N threads uses N cores in total.
+// Decode issues a few hundred short jobs per token, so dispatch must cost far less than a
+// condition-variable wake-up (tens of microseconds): idle workers spin on an atomic for a while
+// before sleeping. Chunks are claimed, not assigned: when a worker is descheduled (a machine
+// busy with other processes) the caller runs that worker's chunk itself instead of waiting for
+// it to be scheduled, and waits only for chunks already started.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -21,22 +27,34 @@ public:
 
     int size() const { return int(workers_.size()) + 1; }
 
-    // Splits [0, n) into size() contiguous chunks and runs fn(begin, end) on each; returns when all
-    // are done. Not reentrant: fn must not call parallel_for on the same pool.
+    // Splits [0, n) into min(n, size()) contiguous chunks and runs fn(begin, end) on each, on
+    // whichever threads claim them first; returns when all are done. Not reentrant: fn must not
+    // call parallel_for on the same pool.
     void parallel_for(int64_t n, const std::function<void(int64_t begin, int64_t end)>& fn);
 
 private:
-    void worker_loop(int worker_index);
+    using Job = std::function<void(int64_t, int64_t)>;
+
+    void worker_loop();
+    // Waits until the job generation differs from `seen` (or the pool stops); returns it.
+    uint32_t wait_for_job(uint32_t seen);
+    // Claims and runs chunks of job `generation` until none are left (or a newer job replaced it).
+    void run_chunks(uint32_t generation);
 
     std::vector<std::thread> workers_;
+    // The current job, published by claim_; atomics because a late worker may read them while
+    // the caller is already writing the next job's (its claim then fails and it discards them).
+    std::atomic<const Job*> job_{nullptr};
+    std::atomic<int64_t> job_size_{0};
+    std::atomic<uint32_t> job_chunks_{0};
+    // High 32 bits: job generation; low 32 bits: next unclaimed chunk.
+    std::atomic<uint64_t> claim_{0};
+    std::atomic<uint32_t> chunks_done_{0};
+    std::atomic<bool> stopping_{false};
+    // Workers that gave up spinning and sleep on wake_; the caller notifies only when there are any.
+    std::atomic<int> sleepers_{0};
     std::mutex mutex_;
-    std::condition_variable work_ready_;
-    std::condition_variable work_done_;
-    const std::function<void(int64_t, int64_t)>* job_ = nullptr;
-    int64_t job_size_ = 0;
-    uint64_t generation_ = 0;
-    int pending_ = 0;
-    bool stopping_ = false;
+    std::condition_variable wake_;
 };
 
 }  // namespace whale

@@ -1,14 +1,34 @@
 #include "whale/kernels/matmul.h"
 
+#include <algorithm>
+#include <atomic>
 #include <vector>
 
 #include "whale/core/error.h"
 #include "whale/kernels/dot.h"
+#include "whale/kernels/quant/tile_dot.h"
 #include "whale/kernels/quant/vec_dot.h"
 
 namespace whale {
 
 namespace {
+
+// Rows per task: small enough that six 1408-row experts give each of two threads many tasks to
+// balance, large enough that a task's weight rows (64 · 2 KiB for Q8_0 at 2048 columns) stay in
+// L2 while every token chunk passes over them.
+constexpr int64_t rows_per_task = 64;
+// Tokens per pass over a task's rows: their quantised activations (64 · 2 KiB) also stay in L2.
+constexpr int64_t tokens_per_pass = 64;
+
+// Scratch reused across calls so steady-state decode does not allocate. thread_local because
+// matvec_rows runs inside pool workers while matmul_batch runs on the calling thread.
+thread_local std::vector<float> activation_storage;  // float storage keeps Q8_K blocks aligned
+thread_local std::vector<float> row_scratch;
+
+float* grow(std::vector<float>& v, size_t n) {
+    if (v.size() < n) v.resize(n);
+    return v.data();
+}
 
 // Returns row `row` of w as f32, either in place (f32 weights) or dequantised into `scratch`.
 const float* weight_row_f32(const WeightMatrix& w, int64_t row, float* scratch) {
@@ -17,78 +37,155 @@ const float* weight_row_f32(const WeightMatrix& w, int64_t row, float* scratch) 
     return scratch;
 }
 
-// Activations of n_tokens tokens quantised to the int8 blocks that pair with a block-quantised
-// weight (Q8_0 for Q8_0, Q8_K for the K-quants), done once so every weight row reuses them.
-class QuantizedActivations {
-public:
-    // x [n_tokens, w.cols] f32
-    QuantizedActivations(const WeightMatrix& w, const float* x, int64_t n_tokens)
-        : token_bytes_(quant_activation_bytes(w.dtype, w.cols)) {
-        WHALE_CHECK(w.cols % dtype_block_elems(w.dtype) == 0, "matmul: ", dtype_name(w.dtype), " weight with ",
-                    w.cols, " columns, expected a multiple of ", dtype_block_elems(w.dtype));
-        // float storage keeps Q8_K blocks (which start with a float) aligned.
-        storage_.resize((size_t(n_tokens) * token_bytes_ + sizeof(float) - 1) / sizeof(float));
-        uint8_t* base = reinterpret_cast<uint8_t*>(storage_.data());
-        for (int64_t t = 0; t < n_tokens; ++t)
-            quantize_activation(base + size_t(t) * token_bytes_, w.dtype, x + t * w.cols, w.cols);
-    }
-    const void* token(int64_t t) const {
-        return reinterpret_cast<const uint8_t*>(storage_.data()) + size_t(t) * token_bytes_;
-    }
+void check_quantized_cols(const WeightMatrix& w) {
+    WHALE_CHECK(w.cols % dtype_block_elems(w.dtype) == 0, "matmul: ", dtype_name(w.dtype), " weight with ", w.cols,
+                " columns, expected a multiple of ", dtype_block_elems(w.dtype));
+}
 
-private:
-    size_t token_bytes_;
-    std::vector<float> storage_;
+// Weight rows [row_begin, row_end) of w against n_tokens tokens: y[t * y_stride + r - row_begin].
+// `a` is the quantised activations (token_bytes apart) or null for unquantised weights, whose rows
+// are dequantised to f32 here and dotted with x [n_tokens, w.cols].
+void run_rows(float* y, int64_t y_stride, const WeightMatrix& w, const float* x, int64_t n_tokens, const uint8_t* a,
+              size_t token_bytes, int64_t row_begin, int64_t row_end) {
+    if (w.dtype == DType::DType_q8_0) {
+        const BlockQ8_0* rows = static_cast<const BlockQ8_0*>(w.data) + row_begin * (w.cols / QK8_0);
+        for (int64_t t = 0; t < n_tokens; t += tokens_per_pass)
+            tile_dot_q8_0(y + t * y_stride, y_stride, rows, row_end - row_begin,
+                          reinterpret_cast<const BlockQ8_0*>(a + size_t(t) * token_bytes),
+                          std::min(tokens_per_pass, n_tokens - t), w.cols);
+        return;
+    }
+    if (a) {
+        const uint8_t* data = static_cast<const uint8_t*>(w.data);
+        for (int64_t r = row_begin; r < row_end; ++r)
+            for (int64_t t = 0; t < n_tokens; ++t)
+                y[t * y_stride + r - row_begin] =
+                    vec_dot_quant(w.dtype, data + r * w.row_bytes(), a + size_t(t) * token_bytes, w.cols);
+        return;
+    }
+    // Unquantised weights: up to rows_per_task rows as f32 (in place, or dequantised once into
+    // scratch), then tiles of tokens × rows with dot_many_f32 over token passes that fit in L2.
+    float* scratch = w.dtype == DType::DType_f32 ? nullptr : grow(row_scratch, size_t(rows_per_task * w.cols));
+    const float* rows[rows_per_task];
+    for (int64_t r0 = row_begin; r0 < row_end; r0 += rows_per_task) {
+        const int64_t m = std::min(rows_per_task, row_end - r0);
+        for (int64_t j = 0; j < m; ++j) rows[j] = weight_row_f32(w, r0 + j, scratch ? scratch + j * w.cols : nullptr);
+        for (int64_t t = 0; t < n_tokens; t += tokens_per_pass)
+            dot_many_f32(y + t * y_stride + (r0 - row_begin), y_stride, x + t * w.cols, w.cols,
+                         std::min(tokens_per_pass, n_tokens - t), rows, m, w.cols);
+    }
+}
+
+// Where each job's quantised activations live in activation_storage; jobs reading the same x
+// with the same activation format share one copy.
+struct ActivationPlan {
+    std::vector<size_t> offset;       // [n_jobs] byte offset, or SIZE_MAX for unquantised weights
+    std::vector<size_t> token_bytes;  // [n_jobs]
+    std::vector<int64_t> owner;       // [n_jobs] the job whose x is quantised into that copy
+    size_t total = 0;
 };
 
-// The quantised path for weight rows [row_begin, row_end): y[t * y_stride + (r - row_begin)] for
-// token t and row r, so y points at the first output column this call owns.
-void matmul_quant_rows(float* y, int64_t y_stride, const QuantizedActivations& activations, int64_t n_tokens,
-                       const WeightMatrix& w, int64_t row_begin, int64_t row_end) {
-    const uint8_t* data = static_cast<const uint8_t*>(w.data);
-    const int64_t row_bytes = w.row_bytes();
-    for (int64_t r = row_begin; r < row_end; ++r)
-        for (int64_t t = 0; t < n_tokens; ++t)
-            y[t * y_stride + r - row_begin] = vec_dot_quant(w.dtype, data + r * row_bytes, activations.token(t), w.cols);
+ActivationPlan plan_activations(const MatmulJob* jobs, int64_t n_jobs) {
+    ActivationPlan p;
+    p.offset.assign(size_t(n_jobs), SIZE_MAX);
+    p.token_bytes.assign(size_t(n_jobs), 0);
+    p.owner.assign(size_t(n_jobs), -1);
+    for (int64_t j = 0; j < n_jobs; ++j) {
+        const WeightMatrix& w = *jobs[j].w;
+        if (!dtype_is_quantized(w.dtype)) continue;
+        check_quantized_cols(w);
+        p.token_bytes[size_t(j)] = quant_activation_bytes(w.dtype, w.cols);
+        for (int64_t k = 0; k < j; ++k) {
+            const WeightMatrix& v = *jobs[k].w;
+            if (p.owner[size_t(k)] == k && jobs[k].x == jobs[j].x && jobs[k].n_tokens == jobs[j].n_tokens &&
+                v.cols == w.cols && quant_activation_bytes(v.dtype, v.cols) == p.token_bytes[size_t(j)] &&
+                (v.dtype == DType::DType_q8_0) == (w.dtype == DType::DType_q8_0)) {
+                p.offset[size_t(j)] = p.offset[size_t(k)];
+                p.owner[size_t(j)] = k;
+                break;
+            }
+        }
+        if (p.owner[size_t(j)] >= 0) continue;
+        p.owner[size_t(j)] = j;
+        p.offset[size_t(j)] = p.total;
+        // Rounded to floats so every copy starts float-aligned.
+        p.total += (size_t(jobs[j].n_tokens) * p.token_bytes[size_t(j)] + sizeof(float) - 1) / sizeof(float) * sizeof(float);
+    }
+    return p;
+}
+
+// Quantises every owned copy; in parallel over tokens when there are many (prefill).
+void quantize_activations(const MatmulJob* jobs, int64_t n_jobs, const ActivationPlan& p, uint8_t* base,
+                          ThreadPool& pool) {
+    std::vector<std::pair<int64_t, int64_t>> units;  // (job, token)
+    for (int64_t j = 0; j < n_jobs; ++j)
+        if (p.owner[size_t(j)] == j)
+            for (int64_t t = 0; t < jobs[j].n_tokens; ++t) units.emplace_back(j, t);
+    auto run = [&](int64_t begin, int64_t end) {
+        for (int64_t u = begin; u < end; ++u) {
+            const auto [j, t] = units[size_t(u)];
+            const WeightMatrix& w = *jobs[j].w;
+            quantize_activation(base + p.offset[size_t(j)] + size_t(t) * p.token_bytes[size_t(j)], w.dtype,
+                                jobs[j].x + t * w.cols, w.cols);
+        }
+    };
+    if (units.size() < 16)
+        run(0, int64_t(units.size()));
+    else
+        pool.parallel_for(int64_t(units.size()), run);
 }
 
 }  // namespace
 
-void matmul(float* y, const float* x, int64_t n_tokens, const WeightMatrix& w, ThreadPool& pool) {
-    const int64_t rows = w.rows, cols = w.cols;
-    if (dtype_is_quantized(w.dtype)) {
-        QuantizedActivations activations(w, x, n_tokens);
-        pool.parallel_for(rows, [&](int64_t row_begin, int64_t row_end) {
-            matmul_quant_rows(y + row_begin, rows, activations, n_tokens, w, row_begin, row_end);
-        });
-        return;
+void matmul_batch(const MatmulJob* jobs, int64_t n_jobs, ThreadPool& pool) {
+    const ActivationPlan plan = plan_activations(jobs, n_jobs);
+    uint8_t* base = reinterpret_cast<uint8_t*>(grow(activation_storage, plan.total / sizeof(float) + 1));
+    quantize_activations(jobs, n_jobs, plan, base, pool);
+
+    std::vector<int64_t> first_task(size_t(n_jobs) + 1, 0);  // [n_jobs + 1] prefix sums of tasks
+    for (int64_t j = 0; j < n_jobs; ++j) {
+        const int64_t tasks = jobs[j].n_tokens > 0 ? (jobs[j].w->rows + rows_per_task - 1) / rows_per_task : 0;
+        first_task[size_t(j) + 1] = first_task[size_t(j)] + tasks;
     }
-    pool.parallel_for(rows, [&](int64_t row_begin, int64_t row_end) {
-        std::vector<float> scratch(size_t(w.dtype == DType::DType_f32 ? 0 : cols));
-        for (int64_t r = row_begin; r < row_end; ++r) {
-            const float* wr = weight_row_f32(w, r, scratch.data());
-            for (int64_t t = 0; t < n_tokens; ++t) y[t * rows + r] = dot_f32(x + t * cols, wr, cols);
+    const int64_t n_tasks = first_task.back();
+    std::atomic<int64_t> next{0};
+    pool.parallel_for(std::min<int64_t>(pool.size(), n_tasks), [&](int64_t, int64_t) {
+        int64_t j = 0;
+        for (int64_t task = next.fetch_add(1); task < n_tasks; task = next.fetch_add(1)) {
+            while (first_task[size_t(j) + 1] <= task) ++j;  // tasks are handed out in increasing order
+            const MatmulJob& job = jobs[j];
+            const int64_t row_begin = (task - first_task[size_t(j)]) * rows_per_task;
+            const int64_t row_end = std::min(row_begin + rows_per_task, job.w->rows);
+            const uint8_t* a = plan.offset[size_t(j)] == SIZE_MAX ? nullptr : base + plan.offset[size_t(j)];
+            run_rows(job.y + row_begin, job.w->rows, *job.w, job.x, job.n_tokens, a, plan.token_bytes[size_t(j)],
+                     row_begin, row_end);
         }
     });
 }
 
+void matmul(float* y, const float* x, int64_t n_tokens, const WeightMatrix& w, ThreadPool& pool) {
+    const MatmulJob job{y, x, n_tokens, &w};
+    matmul_batch(&job, 1, pool);
+}
+
 void matvec_rows(float* y, const float* x, const WeightMatrix& w, int64_t row_begin, int64_t row_end) {
+    const uint8_t* a = nullptr;
+    size_t token_bytes = 0;
     if (dtype_is_quantized(w.dtype)) {
-        QuantizedActivations activations(w, x, 1);
-        matmul_quant_rows(y, 0, activations, 1, w, row_begin, row_end);
-        return;
+        check_quantized_cols(w);
+        token_bytes = quant_activation_bytes(w.dtype, w.cols);
+        uint8_t* buffer = reinterpret_cast<uint8_t*>(grow(activation_storage, token_bytes / sizeof(float) + 1));
+        quantize_activation(buffer, w.dtype, x, w.cols);
+        a = buffer;
     }
-    std::vector<float> scratch(size_t(w.dtype == DType::DType_f32 ? 0 : w.cols));
-    for (int64_t r = row_begin; r < row_end; ++r)
-        y[r - row_begin] = dot_f32(x, weight_row_f32(w, r, scratch.data()), w.cols);
+    run_rows(y, 0, w, x, 1, a, token_bytes, row_begin, row_end);
 }
 
 void matvec_transposed_rows(float* y, const float* x, const WeightMatrix& w, int64_t row_begin,
                             int64_t row_end) {
-    std::vector<float> scratch(size_t(w.dtype == DType::DType_f32 ? 0 : w.cols));
+    float* scratch = w.dtype == DType::DType_f32 ? nullptr : grow(row_scratch, size_t(w.cols));
     for (int64_t k = 0; k < w.cols; ++k) y[k] = 0.0f;
-    for (int64_t r = row_begin; r < row_end; ++r)
-        axpy_f32(y, x[r - row_begin], weight_row_f32(w, r, scratch.data()), w.cols);
+    for (int64_t r = row_begin; r < row_end; ++r) axpy_f32(y, x[r - row_begin], weight_row_f32(w, r, scratch), w.cols);
 }
 
 }  // namespace whale

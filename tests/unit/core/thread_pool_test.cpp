@@ -27,5 +27,20 @@ TEST(ThreadPoolTest, RepeatedJobsDoNotDeadlock) {
     EXPECT_EQ(total.load(), 10000);
 }
 
+// Chunks are claimed by whichever thread gets there first, including leftovers of a job whose
+// workers were late; every index must still run exactly once across many back-to-back jobs of
+// varying sizes, some with fewer chunks than threads.
+TEST(ThreadPoolTest, ClaimedChunksCoverEveryIndexAcrossManyJobs) {
+    ThreadPool pool(4);
+    for (int round = 0; round < 3000; ++round) {
+        const int64_t n = 1 + round % 9;
+        std::vector<std::atomic<int>> hits(static_cast<size_t>(n));
+        pool.parallel_for(n, [&](int64_t begin, int64_t end) {
+            for (int64_t i = begin; i < end; ++i) hits[size_t(i)]++;
+        });
+        for (int64_t i = 0; i < n; ++i) ASSERT_EQ(hits[size_t(i)].load(), 1) << "round=" << round << " i=" << i;
+    }
+}
+
 }  // namespace
 }  // namespace whale

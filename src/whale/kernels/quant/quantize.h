@@ -12,6 +12,9 @@ namespace whale {
 
 // x [n] f32 -> out [n / 32] blocks; n a multiple of 32. d = amax / 127, q = roundf(x / d).
 void quantize_row_q8_0(BlockQ8_0* out, const float* x, int64_t n);
+// Bit-identical AVX2 twin (requires avx2+fma+f16c), for quantising activations once per matmul;
+// rounds half away from zero like roundf.
+void quantize_row_q8_0_avx2(BlockQ8_0* out, const float* x, int64_t n);
 // x [n] f32 -> out [n / 256] blocks; n a multiple of 256. Per 32-value sub-block a weighted
 // least-squares fit of scale and min (ggml's make_qkx2_quants), then 6-bit scales and mins.
 void quantize_row_q4_k(BlockQ4_K* out, const float* x, int64_t n);

@@ -19,6 +19,16 @@ float vec_dot_q8_0_q8_0_scalar(const BlockQ8_0* w, const BlockQ8_0* a, int64_t n
     return sum;
 }
 
+float vec_dot_q8_0_f32_scalar(const BlockQ8_0* w, const float* x, int64_t n) {
+    float sum = 0;
+    for (int64_t b = 0; b < n / QK8_0; ++b) {
+        float block = 0;
+        for (int j = 0; j < QK8_0; ++j) block += float(w[b].qs[j]) * x[b * QK8_0 + j];
+        sum += f16_to_f32(w[b].d) * block;
+    }
+    return sum;
+}
+
 float vec_dot_q4_k_q8_k_scalar(const BlockQ4_K* w, const BlockQ8_K* a, int64_t n) {
     float sum = 0;
     for (int64_t b = 0; b < n / QK_K; ++b) {
@@ -97,6 +107,10 @@ float vec_dot_q8_0_q8_0(const BlockQ8_0* w, const BlockQ8_0* a, int64_t n) {
     return use_avx2() ? vec_dot_q8_0_q8_0_avx2(w, a, n) : vec_dot_q8_0_q8_0_scalar(w, a, n);
 }
 
+float vec_dot_q8_0_f32(const BlockQ8_0* w, const float* x, int64_t n) {
+    return use_avx2() ? vec_dot_q8_0_f32_avx2(w, x, n) : vec_dot_q8_0_f32_scalar(w, x, n);
+}
+
 float vec_dot_q4_k_q8_k(const BlockQ4_K* w, const BlockQ8_K* a, int64_t n) {
     return use_avx2() ? vec_dot_q4_k_q8_k_avx2(w, a, n) : vec_dot_q4_k_q8_k_scalar(w, a, n);
 }
@@ -116,7 +130,9 @@ size_t quant_activation_bytes(DType weight_dtype, int64_t n) {
 
 void quantize_activation(void* out, DType weight_dtype, const float* x, int64_t n) {
     switch (weight_dtype) {
-        case DType::DType_q8_0: return quantize_row_q8_0(static_cast<BlockQ8_0*>(out), x, n);
+        case DType::DType_q8_0:
+            if (use_avx2()) return quantize_row_q8_0_avx2(static_cast<BlockQ8_0*>(out), x, n);
+            return quantize_row_q8_0(static_cast<BlockQ8_0*>(out), x, n);
         case DType::DType_q4_k:
         case DType::DType_q6_k: return quantize_row_q8_k(static_cast<BlockQ8_K*>(out), x, n);
         default: fail("quantize_activation: ", dtype_name(weight_dtype), " is not a block-quantised type");

@@ -19,6 +19,12 @@ float vec_dot_q8_0_q8_0_scalar(const BlockQ8_0* w, const BlockQ8_0* a, int64_t n
 float vec_dot_q8_0_q8_0_avx2(const BlockQ8_0* w, const BlockQ8_0* a, int64_t n);  // requires avx2+fma
 float vec_dot_q8_0_q8_0(const BlockQ8_0* w, const BlockQ8_0* a, int64_t n);
 
+// A Q8_0 weight row against an f32 vector, for small products whose activations should not be
+// rounded to int8 (absorbed MLA's per-head k_b / v_b): w [n / 32] blocks, x [n]; n a multiple of 32.
+float vec_dot_q8_0_f32_scalar(const BlockQ8_0* w, const float* x, int64_t n);
+float vec_dot_q8_0_f32_avx2(const BlockQ8_0* w, const float* x, int64_t n);
+float vec_dot_q8_0_f32(const BlockQ8_0* w, const float* x, int64_t n);
+
 // w [n / 256] blocks, a [n / 256] blocks; n a multiple of 256.
 float vec_dot_q4_k_q8_k_scalar(const BlockQ4_K* w, const BlockQ8_K* a, int64_t n);
 float vec_dot_q4_k_q8_k_avx2(const BlockQ4_K* w, const BlockQ8_K* a, int64_t n);

@@ -5,6 +5,8 @@
 // cannot saturate int16 for activations in [-127, 127].
 #include <immintrin.h>
 
+#include "whale/core/dtype.h"
+#include "whale/kernels/quant/quantize.h"
 #include "whale/kernels/quant/vec_dot.h"
 
 namespace whale {
@@ -50,6 +52,20 @@ float vec_dot_q8_0_q8_0_avx2(const BlockQ8_0* w, const BlockQ8_0* a, int64_t n) 
         acc[b & 1] = _mm256_fmadd_ps(scale, products, acc[b & 1]);
     }
     return horizontal_sum(_mm256_add_ps(acc[0], acc[1]));
+}
+
+float vec_dot_q8_0_f32_avx2(const BlockQ8_0* w, const float* x, int64_t n) {
+    __m256 acc = _mm256_setzero_ps();
+    for (int64_t b = 0; b < n / QK8_0; ++b) {
+        const float* xb = x + b * QK8_0;
+        __m256 block = _mm256_setzero_ps();
+        for (int k = 0; k < 4; ++k) {
+            const __m128i q8 = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(w[b].qs + 8 * k));
+            block = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(q8)), _mm256_loadu_ps(xb + 8 * k), block);
+        }
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(half_to_float(w[b].d)), block, acc);
+    }
+    return horizontal_sum(acc);
 }
 
 float vec_dot_q4_k_q8_k_avx2(const BlockQ4_K* w, const BlockQ8_K* a, int64_t n) {
@@ -125,6 +141,43 @@ float vec_dot_q6_k_q8_k_avx2(const BlockQ6_K* w, const BlockQ8_K* a, int64_t n) 
         sum += d * float(horizontal_sum_i32(acc));
     }
     return sum;
+}
+
+void quantize_row_q8_0_avx2(BlockQ8_0* out, const float* x, int64_t n) {
+    const __m256 sign_bit = _mm256_set1_ps(-0.0f), half = _mm256_set1_ps(0.5f), one = _mm256_set1_ps(1.0f);
+    for (int64_t b = 0; b < n / QK8_0; ++b) {
+        const float* xb = x + b * QK8_0;
+        __m256 v[4];
+        __m256 amax = _mm256_setzero_ps();
+        for (int k = 0; k < 4; ++k) {
+            v[k] = _mm256_loadu_ps(xb + 8 * k);
+            amax = _mm256_max_ps(amax, _mm256_andnot_ps(sign_bit, v[k]));
+        }
+        __m128 m = _mm_max_ps(_mm256_castps256_ps128(amax), _mm256_extractf128_ps(amax, 1));
+        m = _mm_max_ps(m, _mm_movehl_ps(m, m));
+        m = _mm_max_ss(m, _mm_movehdup_ps(m));
+        // The same scalar steps as quantize_row_q8_0, so d, id and the fp16 scale match it exactly.
+        const float d = _mm_cvtss_f32(m) / 127.0f;
+        const float id = d != 0.0f ? 1.0f / d : 0.0f;
+        out[b].d = f32_to_f16(d);
+        __m256i q[4];
+        for (int k = 0; k < 4; ++k) {
+            const __m256 scaled = _mm256_mul_ps(v[k], _mm256_set1_ps(id));
+            // roundf: truncate, then step away from zero when the dropped fraction is >= 0.5
+            // (exact: |scaled| <= 127 leaves the fraction representable).
+            const __m256 whole = _mm256_round_ps(scaled, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
+            const __m256 frac = _mm256_andnot_ps(sign_bit, _mm256_sub_ps(scaled, whole));
+            const __m256 step = _mm256_and_ps(_mm256_cmp_ps(frac, half, _CMP_GE_OQ),
+                                              _mm256_or_ps(one, _mm256_and_ps(sign_bit, scaled)));
+            q[k] = _mm256_cvttps_epi32(_mm256_add_ps(whole, step));
+        }
+        // int32 -> int8 with saturation (values are already in [-127, 127]); packs work per
+        // 128-bit lane, so a final permute restores the order.
+        const __m256i words = _mm256_packs_epi32(q[0], q[1]), words_hi = _mm256_packs_epi32(q[2], q[3]);
+        const __m256i bytes = _mm256_packs_epi16(words, words_hi);
+        const __m256i ordered = _mm256_permutevar8x32_epi32(bytes, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(out[b].qs), ordered);
+    }
 }
 
 }  // namespace whale

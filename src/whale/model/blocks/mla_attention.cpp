@@ -1,5 +1,6 @@
 #include "whale/model/blocks/mla_attention.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -7,6 +8,7 @@
 #include "whale/kernels/dot.h"
 #include "whale/kernels/matmul.h"
 #include "whale/kernels/norm.h"
+#include "whale/kernels/quant/vec_dot.h"
 #include "whale/kernels/rope.h"
 #include "whale/model/blocks/linear_forward.h"
 
@@ -103,57 +105,171 @@ void attend_explicit(float* o, const float* q, int64_t n, int64_t start, const M
     std::vector<float> kv(size_t(total * s.n_heads * head_kv));  // [T, H, Dn+Dv]
     matmul(kv.data(), latents.data(), total, w.kv_b_proj.weight, pool);
 
+    // Per head, blocks of up to 4 queries are scored against the visible keys with one tiled
+    // kernel call (each key row loaded once for the block), then each query's softmax row weights
+    // its values in one pass (axpy_rows_f32 keeps the output slice in registers).
+    constexpr int64_t query_block = 4;
     pool.parallel_for(s.n_heads, [&](int64_t head_begin, int64_t head_end) {
-        std::vector<float> scores(static_cast<size_t>(total));
+        std::vector<float> scores(static_cast<size_t>(query_block * total));       // [4, T]
+        std::vector<float> rope_scores(static_cast<size_t>(query_block * total));  // [4, T]
+        std::vector<const float*> keys(static_cast<size_t>(total)), rope_keys(keys.size()), values(keys.size());
+        const int64_t q_stride = s.n_heads * s.qk_dim();
         for (int64_t h = head_begin; h < head_end; ++h) {
-            for (int64_t t = 0; t < n; ++t) {
-                const float* qh = q + (t * s.n_heads + h) * s.qk_dim();
-                const int64_t visible = start + t + 1;
-                for (int64_t p = 0; p < visible; ++p) {
-                    const float* kh = &kv[size_t((p * s.n_heads + h) * head_kv)];
-                    float score = dot_f32(qh, kh, s.nope_dim) +
-                                  dot_f32(qh + s.nope_dim, rows[size_t(p)] + s.kv_lora_rank, s.rope_dim);
-                    scores[size_t(p)] = masked_score(score * s.softmax_scale, selection, t, p);
+            for (int64_t p = 0; p < total; ++p) {
+                keys[size_t(p)] = &kv[size_t((p * s.n_heads + h) * head_kv)];
+                values[size_t(p)] = keys[size_t(p)] + s.nope_dim;
+                rope_keys[size_t(p)] = rows[size_t(p)] + s.kv_lora_rank;
+            }
+            for (int64_t t0 = 0; t0 < n; t0 += query_block) {
+                const int64_t n_queries = std::min(query_block, n - t0), visible_max = start + t0 + n_queries;
+                const float* q0 = q + (t0 * s.n_heads + h) * s.qk_dim();
+                dot_many_f32(scores.data(), total, q0, q_stride, n_queries, keys.data(), visible_max, s.nope_dim);
+                dot_many_f32(rope_scores.data(), total, q0 + s.nope_dim, q_stride, n_queries, rope_keys.data(),
+                             visible_max, s.rope_dim);
+                for (int64_t i = 0; i < n_queries; ++i) {
+                    const int64_t t = t0 + i, visible = start + t + 1;
+                    float* row = &scores[size_t(i * total)];
+                    const float* rope_row = &rope_scores[size_t(i * total)];
+                    for (int64_t p = 0; p < visible; ++p)
+                        row[p] = masked_score((row[p] + rope_row[p]) * s.softmax_scale, selection, t, p);
+                    softmax_inplace(row, visible);
+                    float* oh = o + (t * s.n_heads + h) * s.v_dim;
+                    std::fill(oh, oh + s.v_dim, 0.0f);
+                    axpy_rows_f32(oh, row, values.data(), visible, s.v_dim);
                 }
-                softmax_inplace(scores.data(), visible);
-                float* oh = o + (t * s.n_heads + h) * s.v_dim;
-                std::fill(oh, oh + s.v_dim, 0.0f);
-                for (int64_t p = 0; p < visible; ++p)
-                    axpy_f32(oh, scores[size_t(p)], &kv[size_t((p * s.n_heads + h) * head_kv + s.nope_dim)], s.v_dim);
             }
         }
     });
 }
 
+// y [n_rows] = rows [row_begin, row_begin + n_rows) of the Q8_0 matrix w · x [w.cols] f32. The
+// absorbed k_b / v_b products keep their activations (a head's query, its z) in f32 so decode
+// matches the explicit path, which uses the same weights widened to f32.
+void q8_0_rows_f32(float* y, const WeightMatrix& w, int64_t row_begin, int64_t n_rows, const float* x) {
+    const int64_t blocks = w.cols / QK8_0;
+    const BlockQ8_0* rows = static_cast<const BlockQ8_0*>(w.data) + row_begin * blocks;
+    for (int64_t r = 0; r < n_rows; ++r) y[r] = vec_dot_q8_0_f32(rows + r * blocks, x, w.cols);
+}
+
+// Positions per step of one thread's pass over the cache: their rows (32 · 2.3 KiB at C = 512)
+// stay in L2 between the score and the value pass.
+constexpr int64_t absorbed_chunk = 32;
+
+// One thread's share of absorbed attention for one query token: positions [p_begin, p_end) for
+// every head, with a running max and sum per head (online softmax), so each cache row is read
+// once for all heads. z [H, C] is left unnormalised: z = Σ_p exp(s_p - max) c_p, sum = Σ exp(..).
+void absorbed_positions(float* z, float* max_score, float* sum, const float* q_absorbed, const float* q, int64_t t,
+                        int64_t p_begin, int64_t p_end, const MlaShape& s, LatentKvStore& cache, int layer,
+                        const KeySelection* selection) {
+    const int64_t n_heads = s.n_heads, c_dim = s.kv_lora_rank;
+    const float* rows[absorbed_chunk];
+    const float* rope_keys[absorbed_chunk];
+    float p[absorbed_chunk];
+    std::vector<float> scores(static_cast<size_t>(n_heads * absorbed_chunk));       // [H, chunk]
+    std::vector<float> rope_scores(static_cast<size_t>(n_heads * absorbed_chunk));  // [H, chunk]
+    std::fill(z, z + n_heads * c_dim, 0.0f);
+    std::fill(max_score, max_score + n_heads, -std::numeric_limits<float>::infinity());
+    std::fill(sum, sum + n_heads, 0.0f);
+    for (int64_t chunk = p_begin; chunk < p_end; chunk += absorbed_chunk) {
+        const int64_t m = std::min(absorbed_chunk, p_end - chunk);
+        for (int64_t j = 0; j < m; ++j) {
+            rows[j] = cache.row(layer, chunk + j);
+            rope_keys[j] = rows[j] + c_dim;
+        }
+        dot_many_f32(scores.data(), absorbed_chunk, q_absorbed, c_dim, n_heads, rows, m, c_dim);
+        dot_many_f32(rope_scores.data(), absorbed_chunk, q + t * n_heads * s.qk_dim() + s.nope_dim, s.qk_dim(), n_heads,
+                     rope_keys, m, s.rope_dim);
+        for (int64_t h = 0; h < n_heads; ++h)
+            for (int64_t j = 0; j < m; ++j) {
+                const size_t i = size_t(h * absorbed_chunk + j);
+                scores[i] = masked_score((scores[i] + rope_scores[i]) * s.softmax_scale, selection, t, chunk + j);
+            }
+        for (int64_t h = 0; h < n_heads; ++h) {
+            const float* sh = &scores[size_t(h * absorbed_chunk)];
+            float new_max = max_score[h];
+            for (int64_t j = 0; j < m; ++j) new_max = std::max(new_max, sh[j]);
+            if (new_max == -std::numeric_limits<float>::infinity()) continue;  // every key so far masked
+            const float rescale = std::exp(max_score[h] - new_max);
+            if (rescale != 1.0f) {
+                for (int64_t i = 0; i < c_dim; ++i) z[h * c_dim + i] *= rescale;
+                sum[h] *= rescale;
+            }
+            max_score[h] = new_max;
+            for (int64_t j = 0; j < m; ++j) {
+                p[j] = std::exp(sh[j] - new_max);
+                sum[h] += p[j];
+            }
+            axpy_rows_f32(z + h * c_dim, p, rows, m, c_dim);
+        }
+    }
+}
+
 // Absorbed form (spec §6): q̃ = U_hᵀ q^N, scores against the cached latents directly,
-// z = Σ P c, o = V_h z. Reads only the cache rows, never expanded keys or values.
+// z = Σ P c, o = V_h z. Reads only the cache rows, never expanded keys or values. The positions
+// are split across threads (each with its own online softmax, merged afterwards) rather than the
+// heads, so the cache is read once per token instead of once per head: at long context it no
+// longer fits in cache, and per-head passes multiplied the memory traffic by H.
 void attend_absorbed(float* o, const float* q, int64_t n, int64_t start, const MlaWeights& w, const MlaShape& s,
                      LatentKvStore& cache, int layer, const KeySelection* selection, ThreadPool& pool) {
-    const int64_t total = start + n, head_kv = s.nope_dim + s.v_dim, c_dim = s.kv_lora_rank;
-    std::vector<const float*> rows(static_cast<size_t>(total));
-    for (int64_t p = 0; p < total; ++p) rows[size_t(p)] = cache.row(layer, p);
-
-    pool.parallel_for(s.n_heads, [&](int64_t head_begin, int64_t head_end) {
-        std::vector<float> scores(static_cast<size_t>(total)), q_absorbed(static_cast<size_t>(c_dim)), z(static_cast<size_t>(c_dim));
-        for (int64_t h = head_begin; h < head_end; ++h) {
-            const int64_t key_rows = h * head_kv, value_rows = h * head_kv + s.nope_dim;
-            for (int64_t t = 0; t < n; ++t) {
-                const float* qh = q + (t * s.n_heads + h) * s.qk_dim();
-                matvec_transposed_rows(q_absorbed.data(), qh, w.kv_b_proj.weight, key_rows, key_rows + s.nope_dim);
-                const int64_t visible = start + t + 1;
-                for (int64_t p = 0; p < visible; ++p) {
-                    const float* row = rows[size_t(p)];
-                    float score = dot_f32(q_absorbed.data(), row, c_dim) + dot_f32(qh + s.nope_dim, row + c_dim, s.rope_dim);
-                    scores[size_t(p)] = masked_score(score * s.softmax_scale, selection, t, p);
-                }
-                softmax_inplace(scores.data(), visible);
-                std::fill(z.begin(), z.end(), 0.0f);
-                for (int64_t p = 0; p < visible; ++p) axpy_f32(z.data(), scores[size_t(p)], rows[size_t(p)], c_dim);
-                matvec_rows(o + (t * s.n_heads + h) * s.v_dim, z.data(), w.kv_b_proj.weight, value_rows,
-                            value_rows + s.v_dim);
-            }
+    const int64_t n_heads = s.n_heads, head_kv = s.nope_dim + s.v_dim, c_dim = s.kv_lora_rank;
+    const int64_t n_parts = pool.size();
+    std::vector<float> q_absorbed(static_cast<size_t>(n_heads * c_dim));          // [H, C]
+    std::vector<float> z(static_cast<size_t>(n_parts * n_heads * c_dim));         // [parts, H, C]
+    std::vector<float> max_score(static_cast<size_t>(n_parts * n_heads)), sum(max_score.size());  // [parts, H]
+    for (int64_t t = 0; t < n; ++t) {
+        if (w.k_b.empty()) {
+            pool.parallel_for(n_heads, [&](int64_t head_begin, int64_t head_end) {
+                for (int64_t h = head_begin; h < head_end; ++h)
+                    matvec_transposed_rows(&q_absorbed[size_t(h * c_dim)], q + (t * n_heads + h) * s.qk_dim(),
+                                           w.kv_b_proj.weight, h * head_kv, h * head_kv + s.nope_dim);
+            });
+        } else {
+            pool.parallel_for(n_heads, [&](int64_t head_begin, int64_t head_end) {
+                for (int64_t h = head_begin; h < head_end; ++h)
+                    q8_0_rows_f32(&q_absorbed[size_t(h * c_dim)], w.k_b, h * c_dim, c_dim,
+                                  q + (t * n_heads + h) * s.qk_dim());
+            });
         }
-    });
+        const int64_t visible = start + t + 1;
+        pool.parallel_for(n_parts, [&](int64_t part_begin, int64_t part_end) {
+            for (int64_t part = part_begin; part < part_end; ++part)
+                absorbed_positions(&z[size_t(part * n_heads * c_dim)], &max_score[size_t(part * n_heads)],
+                                   &sum[size_t(part * n_heads)], q_absorbed.data(), q, t, visible * part / n_parts,
+                                   visible * (part + 1) / n_parts, s, cache, layer, selection);
+        });
+        // Merge the parts into part 0: rescale each to the common max, add, normalise.
+        for (int64_t h = 0; h < n_heads; ++h) {
+            float common = -std::numeric_limits<float>::infinity();
+            for (int64_t part = 0; part < n_parts; ++part) common = std::max(common, max_score[size_t(part * n_heads + h)]);
+            float total = 0.0f;
+            float* zh = &z[size_t(h * c_dim)];
+            for (int64_t part = 0; part < n_parts; ++part) {
+                const float m = max_score[size_t(part * n_heads + h)];
+                const float factor = m == -std::numeric_limits<float>::infinity() ? 0.0f : std::exp(m - common);
+                total += factor * sum[size_t(part * n_heads + h)];
+                if (part == 0)
+                    for (int64_t i = 0; i < c_dim; ++i) zh[i] *= factor;
+                else
+                    axpy_f32(zh, factor, &z[size_t((part * n_heads + h) * c_dim)], c_dim);
+            }
+            const float inv = 1.0f / total;
+            for (int64_t i = 0; i < c_dim; ++i) zh[i] *= inv;
+        }
+        if (w.v_b.empty()) {
+            pool.parallel_for(n_heads, [&](int64_t head_begin, int64_t head_end) {
+                for (int64_t h = head_begin; h < head_end; ++h) {
+                    const int64_t value_rows = h * head_kv + s.nope_dim;
+                    matvec_rows(o + (t * n_heads + h) * s.v_dim, &z[size_t(h * c_dim)], w.kv_b_proj.weight,
+                                value_rows, value_rows + s.v_dim);
+                }
+            });
+        } else {
+            pool.parallel_for(n_heads, [&](int64_t head_begin, int64_t head_end) {
+                for (int64_t h = head_begin; h < head_end; ++h)
+                    q8_0_rows_f32(o + (t * n_heads + h) * s.v_dim, w.v_b, h * s.v_dim, s.v_dim, &z[size_t(h * c_dim)]);
+            });
+        }
+    }
 }
 
 }  // namespace

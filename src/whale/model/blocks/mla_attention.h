@@ -43,6 +43,11 @@ struct MlaWeights {
     std::vector<float> kv_a_layernorm; // [C]
     Linear kv_b_proj;                  // [H·(Dn+Dv), C]: per head Dn key rows then Dv value rows
     Linear o_proj;                     // [D, H·Dv]
+    // kv_b_proj's halves as a Q8_0 GGUF stores them (attn_k_b, attn_v_b), kept as they are for
+    // absorbed decode, which otherwise reads the f32 kv_b_proj the import widens them to (4x the
+    // bytes). Empty unless both are Q8_0.
+    WeightMatrix k_b;                  // [H·C, Dn]: head h's key rows transposed, rows [h·C, (h+1)·C)
+    WeightMatrix v_b;                  // [H·Dv, C]: head h's value rows, rows [h·Dv, (h+1)·Dv)
 };
 
 MlaWeights load_mla(WeightLoader& loader, const std::string& prefix, const MlaShape& shape);

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "whale/kernels/activation.h"
+#include "whale/kernels/matmul.h"
 #include "whale/model/blocks/linear_forward.h"
 
 namespace whale {
@@ -18,8 +19,11 @@ SwigluWeights load_swiglu(WeightLoader& loader, const std::string& prefix, int64
 void swiglu_forward(float* out, const float* x, int64_t n, const SwigluWeights& w, ThreadPool& pool) {
     const int64_t width = w.width();
     std::vector<float> gate(size_t(n * width)), up(size_t(n * width));  // [n, I]
-    linear_forward(gate.data(), x, n, w.gate_proj, pool);
-    linear_forward(up.data(), x, n, w.up_proj, pool);
+    // Gate and up in one dispatch, sharing x's quantised activations.
+    const MatmulJob jobs[2] = {{gate.data(), x, n, &w.gate_proj.weight}, {up.data(), x, n, &w.up_proj.weight}};
+    matmul_batch(jobs, 2, pool);
+    linear_add_bias(gate.data(), n, w.gate_proj);
+    linear_add_bias(up.data(), n, w.up_proj);
     swiglu_inplace(gate.data(), up.data(), n * width);
     linear_forward(out, gate.data(), n, w.down_proj, pool);
 }

@@ -62,11 +62,16 @@ public:
         return out;
     }
     // kv_b_proj [H·(Dn+Dv), C] from attn_k_b {Dn, C, H} and attn_v_b {C, Dv, H}, or attn_kv_b.
-    Linear kv_b(const std::string& p, int64_t h, int64_t dn, int64_t dv, int64_t c) {
+    // Q8_0 k_b and v_b are also kept as they are in a.k_b and a.v_b for absorbed decode.
+    Linear kv_b(MlaWeights& a, const std::string& p, int64_t h, int64_t dn, int64_t dv, int64_t c) {
         if (!has(p + "attn_k_b.weight") && has(p + "attn_kv_b.weight"))
             return linear(p + "attn_kv_b.weight", h * (dn + dv), c);
         const WeightMatrix k_b = as_matrix(tensor(p + "attn_k_b.weight", {dn, c, h}), h * c, dn);
         const WeightMatrix v_b = as_matrix(tensor(p + "attn_v_b.weight", {c, dv, h}), h * dv, c);
+        if (k_b.dtype == DType::DType_q8_0 && v_b.dtype == DType::DType_q8_0) {
+            a.k_b = k_b;
+            a.v_b = v_b;
+        }
         std::vector<float>& out = s_.owned.emplace_back(size_t(h * (dn + dv) * c));
         std::vector<float> row(size_t(std::max(dn, c)));
         for (int64_t head = 0; head < h; ++head) {
@@ -122,7 +127,7 @@ DecoderLayerWeights load_layer(GgufWeightReader& r, const DeepseekConfig& c, int
     }
     a.kv_a_proj_with_mqa = r.linear(p + "attn_kv_a_mqa.weight", c.latent_cache_width(), d);
     a.kv_a_layernorm = r.vector(p + "attn_kv_a_norm.weight", c.kv_lora_rank);
-    a.kv_b_proj = r.kv_b(p, h, c.qk_nope_head_dim, c.v_head_dim, c.kv_lora_rank);
+    a.kv_b_proj = r.kv_b(a, p, h, c.qk_nope_head_dim, c.v_head_dim, c.kv_lora_rank);
     a.o_proj = r.linear(p + "attn_output.weight", d, h * c.v_head_dim);
     w.post_attention_layernorm = r.vector(p + "ffn_norm.weight", d);
     w.is_moe = c.layer_is_moe(layer);
