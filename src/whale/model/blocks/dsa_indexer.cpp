@@ -33,6 +33,36 @@ void layer_norm(float* x, const float* weight, const float* bias, int64_t n) {
     for (int64_t i = 0; i < n; ++i) x[i] = float(x[i] - mean) * inv * weight[i] + bias[i];
 }
 
+// Index scores of one query token over the cached positions [p_begin, p_end):
+// scores[p] = Σ_h w_h · relu(q_h · k_p · scale). qt [Hi, Di], wt [Hi], keys[p] -> k_p [Di].
+void index_scores(float* scores, const float* qt, const float* wt, const float* const* keys, int64_t p_begin,
+                  int64_t p_end, int64_t heads, int64_t dim, float score_scale) {
+    constexpr int64_t block = 32;  // positions scored together: every head against a block of keys
+    std::vector<float> dots(static_cast<size_t>(heads * block));  // [Hi, block]
+    for (int64_t p = p_begin; p < p_end; p += block) {
+        const int64_t m = std::min(block, p_end - p);
+        dot_many_f32(dots.data(), block, qt, dim, heads, keys + p, m, dim);
+        for (int64_t j = 0; j < m; ++j) {
+            float score = 0.0f;
+            for (int64_t h = 0; h < heads; ++h) score += wt[h] * std::max(0.0f, dots[size_t(h * block + j)] * score_scale);
+            scores[p + j] = score;
+        }
+    }
+}
+
+// Marks the top_k best-scoring of positions [0, visible) in allowed [visible]; ties go to the
+// earlier position. Only the set matters, so a selection (O(T)) replaces a sort.
+void select_top_k(uint8_t* allowed, const float* scores, int64_t visible, int64_t top_k, std::vector<int32_t>& order) {
+    const int64_t keep = std::min(top_k, visible);
+    order.resize(static_cast<size_t>(visible));
+    std::iota(order.begin(), order.end(), 0);
+    if (keep < visible)
+        std::nth_element(order.begin(), order.begin() + (keep - 1), order.end(), [&](int32_t a, int32_t b) {
+            return scores[a] != scores[b] ? scores[a] > scores[b] : a < b;
+        });
+    for (int64_t k = 0; k < keep; ++k) allowed[order[size_t(k)]] = 1;
+}
+
 }  // namespace
 
 void indexer_write_keys(const float* x, const BatchLayout& layout, const IndexerWeights& w, const IndexerShape& s,
@@ -79,27 +109,33 @@ std::vector<KeySelection> indexer_select(const float* x, const float* q_latent, 
         sel.allowed.assign(size_t(seq.n_tokens * total), 0);
         std::vector<const float*> keys(static_cast<size_t>(total));
         for (int64_t p = 0; p < total; ++p) keys[size_t(p)] = seq.cache->row(layer, p) + s.key_offset;
-        pool.parallel_for(seq.n_tokens, [&](int64_t begin, int64_t end) {
-            std::vector<float> scores(static_cast<size_t>(total));
-            std::vector<int32_t> order(static_cast<size_t>(total));
-            for (int64_t t = begin; t < end; ++t) {
-                const int64_t visible = seq.start_position + t + 1;
-                const float* qt = &q[size_t((first + t) * heads * dim)];
-                const float* wt = &head_weights[size_t((first + t) * heads)];
-                for (int64_t p = 0; p < visible; ++p) {
-                    float score = 0.0f;
-                    for (int64_t h = 0; h < heads; ++h)
-                        score += wt[h] * std::max(0.0f, dot_f32(qt + h * dim, keys[size_t(p)], dim) * score_scale);
-                    scores[size_t(p)] = score;
+        if (seq.n_tokens >= pool.size()) {
+            // Prefill: one thread per group of query tokens.
+            pool.parallel_for(seq.n_tokens, [&](int64_t begin, int64_t end) {
+                std::vector<float> scores(static_cast<size_t>(total));
+                std::vector<int32_t> order;
+                for (int64_t t = begin; t < end; ++t) {
+                    const int64_t visible = seq.start_position + t + 1;
+                    index_scores(scores.data(), &q[size_t((first + t) * heads * dim)],
+                                 &head_weights[size_t((first + t) * heads)], keys.data(), 0, visible, heads, dim,
+                                 score_scale);
+                    select_top_k(&sel.allowed[size_t(t * total)], scores.data(), visible, s.top_k, order);
                 }
-                const int64_t keep = std::min(s.top_k, visible);
-                std::iota(order.begin(), order.begin() + visible, 0);
-                std::partial_sort(order.begin(), order.begin() + keep, order.begin() + visible, [&](int32_t a, int32_t b) {
-                    return scores[size_t(a)] != scores[size_t(b)] ? scores[size_t(a)] > scores[size_t(b)] : a < b;
+            });
+        } else {
+            // Decode: the scan over the cached positions is the work, so the threads split it.
+            std::vector<float> scores(static_cast<size_t>(total));
+            std::vector<int32_t> order;
+            for (int64_t t = 0; t < seq.n_tokens; ++t) {
+                const int64_t visible = seq.start_position + t + 1;
+                pool.parallel_for(visible, [&](int64_t begin, int64_t end) {
+                    index_scores(scores.data(), &q[size_t((first + t) * heads * dim)],
+                                 &head_weights[size_t((first + t) * heads)], keys.data(), begin, end, heads, dim,
+                                 score_scale);
                 });
-                for (int64_t k = 0; k < keep; ++k) sel.allowed[size_t(t * total + order[size_t(k)])] = 1;
+                select_top_k(&sel.allowed[size_t(t * total)], scores.data(), visible, s.top_k, order);
             }
-        });
+        }
     }
     return selections;
 }

@@ -155,12 +155,11 @@ void q8_0_rows_f32(float* y, const WeightMatrix& w, int64_t row_begin, int64_t n
 // stay in L2 between the score and the value pass.
 constexpr int64_t absorbed_chunk = 32;
 
-// One thread's share of absorbed attention for one query token: positions [p_begin, p_end) for
-// every head, with a running max and sum per head (online softmax), so each cache row is read
+// One thread's share of absorbed attention for one query token: the cache positions keys[0, count)
+// for every head, with a running max and sum per head (online softmax), so each cache row is read
 // once for all heads. z [H, C] is left unnormalised: z = Σ_p exp(s_p - max) c_p, sum = Σ exp(..).
 void absorbed_positions(float* z, float* max_score, float* sum, const float* q_absorbed, const float* q, int64_t t,
-                        int64_t p_begin, int64_t p_end, const MlaShape& s, LatentKvStore& cache, int layer,
-                        const KeySelection* selection) {
+                        const int64_t* keys, int64_t count, const MlaShape& s, LatentKvStore& cache, int layer) {
     const int64_t n_heads = s.n_heads, c_dim = s.kv_lora_rank;
     const float* rows[absorbed_chunk];
     const float* rope_keys[absorbed_chunk];
@@ -170,10 +169,10 @@ void absorbed_positions(float* z, float* max_score, float* sum, const float* q_a
     std::fill(z, z + n_heads * c_dim, 0.0f);
     std::fill(max_score, max_score + n_heads, -std::numeric_limits<float>::infinity());
     std::fill(sum, sum + n_heads, 0.0f);
-    for (int64_t chunk = p_begin; chunk < p_end; chunk += absorbed_chunk) {
-        const int64_t m = std::min(absorbed_chunk, p_end - chunk);
+    for (int64_t chunk = 0; chunk < count; chunk += absorbed_chunk) {
+        const int64_t m = std::min(absorbed_chunk, count - chunk);
         for (int64_t j = 0; j < m; ++j) {
-            rows[j] = cache.row(layer, chunk + j);
+            rows[j] = cache.row(layer, keys[chunk + j]);
             rope_keys[j] = rows[j] + c_dim;
         }
         dot_many_f32(scores.data(), absorbed_chunk, q_absorbed, c_dim, n_heads, rows, m, c_dim);
@@ -182,13 +181,12 @@ void absorbed_positions(float* z, float* max_score, float* sum, const float* q_a
         for (int64_t h = 0; h < n_heads; ++h)
             for (int64_t j = 0; j < m; ++j) {
                 const size_t i = size_t(h * absorbed_chunk + j);
-                scores[i] = masked_score((scores[i] + rope_scores[i]) * s.softmax_scale, selection, t, chunk + j);
+                scores[i] = (scores[i] + rope_scores[i]) * s.softmax_scale;
             }
         for (int64_t h = 0; h < n_heads; ++h) {
             const float* sh = &scores[size_t(h * absorbed_chunk)];
             float new_max = max_score[h];
             for (int64_t j = 0; j < m; ++j) new_max = std::max(new_max, sh[j]);
-            if (new_max == -std::numeric_limits<float>::infinity()) continue;  // every key so far masked
             const float rescale = std::exp(max_score[h] - new_max);
             if (rescale != 1.0f) {
                 for (int64_t i = 0; i < c_dim; ++i) z[h * c_dim + i] *= rescale;
@@ -216,6 +214,7 @@ void attend_absorbed(float* o, const float* q, int64_t n, int64_t start, const M
     std::vector<float> q_absorbed(static_cast<size_t>(n_heads * c_dim));          // [H, C]
     std::vector<float> z(static_cast<size_t>(n_parts * n_heads * c_dim));         // [parts, H, C]
     std::vector<float> max_score(static_cast<size_t>(n_parts * n_heads)), sum(max_score.size());  // [parts, H]
+    std::vector<int64_t> keys;  // cache positions one query token attends to
     for (int64_t t = 0; t < n; ++t) {
         if (w.k_b.empty()) {
             pool.parallel_for(n_heads, [&](int64_t head_begin, int64_t head_end) {
@@ -230,12 +229,20 @@ void attend_absorbed(float* o, const float* q, int64_t n, int64_t start, const M
                                   q + (t * n_heads + h) * s.qk_dim());
             });
         }
+        // The keys this token attends to: every visible position, or with DSA only the selected ones,
+        // so sparse attention costs O(top-k) however long the context is.
         const int64_t visible = start + t + 1;
+        keys.clear();
+        for (int64_t p = 0; p < visible; ++p)
+            if (!selection || selection->allowed[size_t(t * selection->total + p)]) keys.push_back(p);
+        const int64_t n_keys = int64_t(keys.size());
         pool.parallel_for(n_parts, [&](int64_t part_begin, int64_t part_end) {
-            for (int64_t part = part_begin; part < part_end; ++part)
+            for (int64_t part = part_begin; part < part_end; ++part) {
+                const int64_t begin = n_keys * part / n_parts, end = n_keys * (part + 1) / n_parts;
                 absorbed_positions(&z[size_t(part * n_heads * c_dim)], &max_score[size_t(part * n_heads)],
-                                   &sum[size_t(part * n_heads)], q_absorbed.data(), q, t, visible * part / n_parts,
-                                   visible * (part + 1) / n_parts, s, cache, layer, selection);
+                                   &sum[size_t(part * n_heads)], q_absorbed.data(), q, t, keys.data() + begin,
+                                   end - begin, s, cache, layer);
+            }
         });
         // Merge the parts into part 0: rescale each to the common max, add, normalise.
         for (int64_t h = 0; h < n_heads; ++h) {
