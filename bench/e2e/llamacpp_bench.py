@@ -23,14 +23,14 @@ def timed_runs(llm, runs, run):
     return seconds
 
 
-def report(test, n_tokens, seconds, args, llm):
+def report(test, n_tokens, seconds, args):
     rates = [n_tokens / s for s in seconds]
     print(json.dumps({
         "engine": "llama.cpp", "llama_cpp_python": llama_cpp.__version__, "model": args.model, "test": test,
         "n_prompt": n_tokens if test.startswith("pp") else 0, "n_gen": n_tokens if test.startswith("tg") else 0,
         "ctx": 0, "threads": args.threads, "repetitions": args.repetitions,
         "tokens_per_s": statistics.mean(rates), "stddev": statistics.stdev(rates) if len(rates) > 1 else 0.0,
-        "samples_ts": rates, "n_params": llm.n_params() if hasattr(llm, "n_params") else None,
+        "samples_ts": rates,
     }), flush=True)
 
 
@@ -51,7 +51,7 @@ def main():
     if args.n_prompt > 0:
         prompt = [rng.randrange(vocab) for _ in range(args.n_prompt)]
         report(f"pp{args.n_prompt}", args.n_prompt, timed_runs(llm, args.repetitions, lambda: llm.eval(prompt)),
-               args, llm)
+               args)
     if args.n_gen > 0:
         tokens = [rng.randrange(vocab) for _ in range(args.n_gen)]
 
@@ -60,7 +60,7 @@ def main():
                 llm.eval([t])
 
         llm.reset()
-        report(f"tg{args.n_gen}", args.n_gen, timed_runs(llm, args.repetitions, decode), args, llm)
+        report(f"tg{args.n_gen}", args.n_gen, timed_runs(llm, args.repetitions, decode), args)
 
 
 if __name__ == "__main__":
