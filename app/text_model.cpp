@@ -1,6 +1,7 @@
 #include "text_model.h"
 
 #include "whale/core/error.h"
+#include "whale/runtime/model_text_assets.h"
 
 namespace whale::app {
 
@@ -10,11 +11,11 @@ TextModel load_text_model(const std::string& model_dir, const std::string& chat_
     options.n_threads = threads;
     options.max_context = ctx;
     m.engine = Engine::load(model_dir, options);
-    m.tokenizer = std::make_unique<Tokenizer>(Tokenizer::load(model_dir));
+    m.tokenizer = std::make_unique<Tokenizer>(load_model_tokenizer(model_dir));
     WHALE_CHECK(m.tokenizer->n_ids() <= m.engine->model().vocab_size, model_dir, ": tokenizer has ",
                 m.tokenizer->n_ids(), " ids but the model's vocabulary is ", m.engine->model().vocab_size);
-    m.format = chat_format.empty() ? detect_chat_format(model_dir) : chat_format_from_name(chat_format);
-    m.defaults = generation_defaults_from_model_dir(model_dir);
+    m.format = chat_format.empty() ? detect_model_chat_format(model_dir) : chat_format_from_name(chat_format);
+    m.defaults = model_generation_defaults(model_dir);
     return m;
 }
 

@@ -1,7 +1,7 @@
 """Aggregate generated tokens/s and time to first token of `whale serve` at 1, 2, 4, 8 concurrent
 streams (loopback, OpenAI SDK, streaming). Not a test: prints a Markdown table for BENCHMARKS.md.
 
-    .venv/bin/python bench/server_bench.py MODEL_DIR [--tokens 64]
+    .venv/bin/python bench/server_bench.py MODEL_DIR [--tokens 64] [--repeats 3]
 """
 import argparse
 import sys
@@ -44,12 +44,15 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("model")
     parser.add_argument("--tokens", type=int, default=64)
+    parser.add_argument("--repeats", type=int, default=3, help="runs per stream count; the median is printed")
     args = parser.parse_args()
     server = WhaleServer("build/app/whale", args.model, "--parallel", 8, "--chat-format", "v3")
     try:
+        run(server.url, 1, args.tokens)  # warm-up: first-touch page faults, allocator growth
         print("| streams | aggregate tok/s | median TTFT (s) |\n|---|---|---|")
         for streams in (1, 2, 4, 8):
-            rate, ttft = run(server.url, streams, args.tokens)
+            runs = sorted(run(server.url, streams, args.tokens) for _ in range(args.repeats))
+            rate, ttft = runs[len(runs) // 2]
             print(f"| {streams} | {rate:.1f} | {ttft:.3f} |", flush=True)
     finally:
         server.stop()

@@ -12,7 +12,9 @@ float32, eager attention. For each model this writes:
       greedy  [32] I32     32 greedy tokens continuing the prompt (full re-forward per step)
       greedy_margin [32] F32  top-1 minus top-2 logit at each greedy step (how robust the golden is)
 
-Run with the oracle venv: ./scripts/install-deps.sh --oracle && .venv-oracle/bin/python scripts/make_goldens.py
+Models with an MTP layer (v3, v32_mtp) also get mtp_expected.safetensors (see mtp_expected()).
+
+Run with the oracle venv: ./scripts/install-deps.sh --oracle && .venv-oracle/bin/python scripts/make_goldens.py [name ...]
 CI never runs this; it only reads the committed outputs.
 """
 import copy
@@ -35,6 +37,7 @@ from transformers.models.deepseek_v32.modeling_deepseek_v32 import apply_rotary_
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "golden")
 PROMPT_LEN = 12
 GREEDY_STEPS = 32
+ONLY = set(sys.argv[1:])  # golden names to rebuild; none given = all
 
 
 def yarn(factor, mscale, original=4096):
@@ -188,10 +191,10 @@ class IndexerMargins:
     """Records, for every DSA indexer call, how far the k-th best visible score is from the next one.
     A near-tie there would make the top-k selection (and so the golden) depend on rounding."""
 
-    def __init__(self, model):
+    def __init__(self, layers):
         self.smallest = float("inf")
         self.hooks = [layer.self_attn.indexer.register_forward_hook(self.hook)
-                      for layer in model.model.layers if hasattr(layer.self_attn, "indexer")]
+                      for layer in layers if hasattr(layer.self_attn, "indexer")]
 
     def hook(self, module, args, _output):
         hidden, q_resid, (cos, sin), mask = args[0], args[1], args[2], args[3]
@@ -244,8 +247,63 @@ def expected_outputs(model, prompt):
     return out
 
 
+@torch.no_grad()
+def mtp_expected(model, config, prompt, mtp_state):
+    """Logits of the multi-token-prediction layer (spec §8), which transformers does not run.
+    An independent torch composition: transformers' own decoder layer and RMSNorm classes of the model
+    (DeepseekV3DecoderLayer / DeepseekV32DecoderLayer, whose attention then includes the DSA indexer)
+    loaded with the layer-num_hidden_layers tensors, enorm / hnorm / eh_proj applied here, fed with
+    HF's final normed hidden states. Conventions (vLLM): row i pairs h_i with the next token t_{i+1}
+    at RoPE position i, embedding first in the concatenation, the embedding zeroed at position 0.
+      mtp_logits [T-1, V]        rows i = 0..T-2 over the prompt
+      mtp_chain_token [1] I32    argmax of the last row: the first draft
+      mtp_chain_logits [1, V]    the next depth: the layer fed its own normed output and that draft
+    """
+    index = config.num_hidden_layers
+    layer_config = copy.deepcopy(config)
+    if getattr(layer_config, "mlp_layer_types", None) is not None:  # V3.2 picks dense / MoE from this list
+        layer_config.mlp_layer_types = list(layer_config.mlp_layer_types) + ["sparse"]
+    layer = type(model.model.layers[-1])(layer_config, index).eval()
+    load_into_model(layer, mtp_state)
+    norm_class = type(model.model.norm)
+
+    def norm(weight):
+        module = norm_class(config.hidden_size, eps=config.rms_norm_eps)
+        module.weight.copy_(weight)
+        return module
+
+    enorm, hnorm, head_norm = norm(mtp_state["enorm.weight"]), norm(mtp_state["hnorm.weight"]), \
+        norm(mtp_state["shared_head.norm.weight"])
+    final_hidden = model.model(prompt[None, :]).last_hidden_state[0]  # [T, D], after model.norm
+
+    def run(tokens, hidden):
+        n = tokens.shape[0]
+        embedded = mtp_state["embed_tokens.weight"][tokens].clone()
+        embedded[0] = 0.0  # row 0 sits at position 0
+        u = torch.nn.functional.linear(torch.cat([enorm(embedded), hnorm(hidden)], -1), mtp_state["eh_proj.weight"])
+        positions = torch.arange(n)[None, :]
+        mask = torch.full((n, n), float("-inf")).triu(1)[None, None]
+        out = layer(u[None], attention_mask=mask, position_ids=positions,
+                    position_embeddings=model.model.rotary_emb(u[None], positions))[0]
+        normed = head_norm(out)
+        return torch.nn.functional.linear(normed, mtp_state["shared_head.head.weight"]), normed
+
+    margins = IndexerMargins([layer])
+    logits, normed = run(prompt[1:], final_hidden[:-1])
+    draft = int(torch.argmax(logits[-1]))
+    chain_logits, _ = run(torch.cat([prompt[1:], torch.tensor([draft])]), torch.cat([final_hidden[:-1], normed[-1:]]))
+    margins.remove()
+    if margins.hooks:
+        print(f"MTP layer: smallest relative gap at the indexer's top-k boundary {margins.smallest:.2e}")
+        assert margins.smallest > 1e-4, "MTP indexer top-k near a tie: choose another seed"
+    return {"mtp_logits": logits.contiguous(), "mtp_chain_token": torch.tensor([draft], dtype=torch.int32),
+            "mtp_chain_logits": chain_logits[-1:].contiguous()}
+
+
 def build(name, config_cls, model_cls, config_kwargs, seed, *, storage="f32", hf_save=False, mtp=False,
           shard_bytes=None, released_config=False, q_lora_null=False, rope_type_key="type", with_tokenizer=False):
+    if ONLY and name not in ONLY:
+        return
     torch.manual_seed(seed)
     generator = torch.Generator().manual_seed(seed)
     config = config_cls(**config_kwargs)
@@ -275,7 +333,8 @@ def build(name, config_cls, model_cls, config_kwargs, seed, *, storage="f32", hf
         last = config.num_hidden_layers - 1
         layer_state = {k[len(f"model.layers.{last}."):]: v for k, v in per_expert_state_dict(model).items()
                        if k.startswith(f"model.layers.{last}.")}
-        state.update(mtp_tensors(config, layer_state, generator))
+        mtp_state = mtp_tensors(config, layer_state, generator)
+        state.update(mtp_state)
 
     if hf_save:
         # Exactly what this transformers version's save_pretrained writes (bf16 here).
@@ -299,7 +358,7 @@ def build(name, config_cls, model_cls, config_kwargs, seed, *, storage="f32", hf
 
     generator_prompt = torch.Generator().manual_seed(seed + 1)
     prompt = torch.randint(2, config.vocab_size, (PROMPT_LEN,), generator=generator_prompt)
-    margins = IndexerMargins(model)
+    margins = IndexerMargins(model.model.layers)
     expected = expected_outputs(model, prompt)
     margins.remove()
     if margins.hooks:
@@ -307,6 +366,11 @@ def build(name, config_cls, model_cls, config_kwargs, seed, *, storage="f32", hf
         assert margins.smallest > 1e-4, "indexer top-k near a tie: choose another seed"
     save_file(expected, os.path.join(out_dir, "expected.safetensors"), metadata={
         "transformers": transformers.__version__, "torch": torch.__version__, "model": name})
+    if mtp:
+        prefix = f"model.layers.{config.num_hidden_layers}."
+        layer_tensors = {k[len(prefix):]: v for k, v in mtp_state.items()}
+        save_file(mtp_expected(model, config, prompt, layer_tensors), os.path.join(out_dir, "mtp_expected.safetensors"),
+                  metadata={"transformers": transformers.__version__, "torch": torch.__version__, "model": name})
     print(f"{name}: min greedy margin {min(expected['greedy_margin'].tolist()):.4f}, "
           f"greedy {expected['greedy'].tolist()[:8]}...")
 
@@ -370,6 +434,12 @@ def main():
                     norm_topk_prob=True, rope_parameters=yarn(40.0, 1.0), index_n_heads=16, index_head_dim=32,
                     index_topk=5, **moe),
           seed=66)
+    # 6b. V3.2 with an MTP layer (its attention has its own indexer): the MTP golden for DSA.
+    build("v32_mtp", DeepseekV32Config, DeepseekV32ForCausalLM,
+          base_dims(num_hidden_layers=2, q_lora_rank=48, n_group=4, topk_group=2, first_k_dense_replace=1,
+                    routed_scaling_factor=2.5, norm_topk_prob=True, rope_parameters=yarn(40.0, 1.0), index_n_heads=16,
+                    index_head_dim=32, index_topk=5, num_nextn_predict_layers=1, **moe),
+          seed=67, mtp=True)
     # 5. A bf16 checkpoint written by transformers' own save_pretrained.
     build("v3_bf16", DeepseekV3Config, DeepseekV3ForCausalLM,
           base_dims(q_lora_rank=32, n_group=2, topk_group=1, first_k_dense_replace=1, routed_scaling_factor=2.5,

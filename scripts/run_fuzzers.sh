@@ -15,7 +15,7 @@ command -v clang++ >/dev/null || { echo "run_fuzzers.sh: clang++ not found (apt-
 
 cmake -S "${root}" -B "${build}" -G Ninja \
   -DCMAKE_CXX_COMPILER=clang++ \
-  -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" \
   -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link" \
   -DWHALE_SANITIZE=ON \
   -DWHALE_FUZZ=ON >/dev/null

@@ -6,6 +6,7 @@
 
 #include "commands.h"
 #include "whale/chat/render_chat.h"
+#include "whale/runtime/model_text_assets.h"
 
 namespace whale::app {
 
@@ -25,7 +26,7 @@ CommandRun register_render_chat_command(CLI::App& app) {
     no_think->excludes(effort);
     cmd->add_flag("--no-generation-prompt", args->no_generation_prompt, "Do not open the assistant turn at the end");
     return [args]() {
-        const ChatFormat format = args->format.empty() ? detect_chat_format(args->model) : chat_format_from_name(args->format);
+        const ChatFormat format = args->format.empty() ? detect_model_chat_format(args->model) : chat_format_from_name(args->format);
         ChatOptions options;
         options.thinking = args->think || !args->effort.empty();
         if (!args->effort.empty()) options.reasoning_effort = reasoning_effort_from_name(args->effort);

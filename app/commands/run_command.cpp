@@ -1,6 +1,7 @@
 // `whale run -m MODEL -p "question" [--think | --no-think | --reasoning-effort high|max]`:
 // renders the chat in the model's own format, streams the reasoning (marked) then the answer,
-// and reports speed. `--raw` skips the chat template (plain completion).
+// and reports speed. `--raw` skips the chat template (plain completion). `--speculative mtp
+// [--draft N]` drafts with the model's MTP layer and adds the acceptance rate to the stats line.
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -10,6 +11,7 @@
 #include "commands.h"
 #include "interrupt.h"
 #include "sampling_options.h"
+#include "speculative_options.h"
 #include "text_model.h"
 #include "whale/chat/render_chat.h"
 #include "whale/core/error.h"
@@ -27,6 +29,7 @@ CommandRun register_run_command(CLI::App& app) {
         int64_t ctx = 0;
         std::vector<std::string> stop;
         SamplingFlags sampling;
+        SpeculativeFlags speculative;
     };
     auto a = std::make_shared<Args>();
     cmd->add_option("-m,--model", a->model, "Model directory (weights, tokenizer.json, tokenizer_config.json)")->required();
@@ -44,10 +47,12 @@ CommandRun register_run_command(CLI::App& app) {
     cmd->add_option("-t,--threads", a->threads, "Threads (default: all cores)");
     cmd->add_option("--ctx", a->ctx, "Context length limit (default: model maximum, at most 32768)");
     add_sampling_options(cmd, a->sampling);
+    add_speculative_options(cmd, a->speculative);
     return [a]() {
         if (a->prompt.empty()) a->prompt.assign(std::istreambuf_iterator<char>(std::cin), {});
         WHALE_CHECK(!a->prompt.empty(), "run: empty prompt (give -p or text on stdin)");
         TextModel m = load_text_model(a->model, a->chat_format, a->threads, a->ctx);
+        std::unique_ptr<Drafter> drafter = make_drafter(a->speculative, *m.engine);
 
         TextGenerationRequest request;
         request.format = m.format;
@@ -55,6 +60,8 @@ CommandRun register_run_command(CLI::App& app) {
         request.stop = a->stop;
         request.sampler = resolve_sampling(a->sampling, m.defaults.sampler);
         request.cancel = &interrupt_flag();
+        request.drafter = drafter.get();
+        request.n_draft = a->speculative.n_draft;
         if (a->raw) {
             request.prompt = m.tokenizer->encode(a->prompt);  // the user's own trusted text
             request.parse_chat = false;
@@ -70,7 +77,7 @@ CommandRun register_run_command(CLI::App& app) {
             request.prompt = encode_chat_prompt(*m.tokenizer, rendered, chat);
             request.starts_in_reasoning = chat_prompt_opens_reasoning(rendered);
         }
-        auto session = m.engine->new_session();
+        auto session = drafter ? m.engine->new_drafting_session() : m.engine->new_session();
         ChatPrinter printer;
         GenerationResult result =
             generate_text(*session, *m.tokenizer, request, [&](const ChatEvent& e) { printer.print(e); });
@@ -80,11 +87,12 @@ CommandRun register_run_command(CLI::App& app) {
                                                                                    : "stop";
         std::fprintf(stderr,
                      "[%s] prompt %lld tokens in %.2fs (%.1f tok/s); generated %zu tokens (%lld reasoning) in "
-                     "%.2fs (%.1f tok/s); format %s; finish: %s\n",
+                     "%.2fs (%.1f tok/s); format %s; finish: %s%s\n",
                      m.engine->model().architecture.c_str(), (long long)result.prompt_tokens, result.prefill_seconds,
                      result.prompt_tokens / std::max(result.prefill_seconds, 1e-9), result.tokens.size(),
                      (long long)result.reasoning_tokens, result.decode_seconds,
-                     result.tokens.size() / std::max(result.decode_seconds, 1e-9), chat_format_name(m.format), why);
+                     result.tokens.size() / std::max(result.decode_seconds, 1e-9), chat_format_name(m.format), why,
+                     speculative_summary(a->speculative, result.speculative).c_str());
         return 0;
     };
 }

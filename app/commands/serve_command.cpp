@@ -2,6 +2,7 @@
 // the continuous-batching scheduler over a paged latent cache (sized from --ctx and --parallel),
 // and serves until SIGTERM/SIGINT, then stops taking requests, lets in-flight ones finish within
 // --drain-seconds (cancelling the rest), writes the prefix cache to --kv-disk-dir and exits 0.
+// `--speculative mtp [--draft N]` drafts with the model's MTP layer inside every batched step.
 #include <signal.h>
 
 #include <chrono>
@@ -11,10 +12,13 @@
 #include <thread>
 
 #include "commands.h"
+#include "speculative_options.h"
 #include "whale/chat/chat_format.h"
 #include "whale/core/error.h"
 #include "whale/core/thread_pool.h"
+#include "whale/model/multi_token_predictor.h"
 #include "whale/model/registry.h"
+#include "whale/runtime/model_text_assets.h"
 #include "whale/runtime/scheduler.h"
 #include "whale/server/http_server.h"
 #include "whale/server/server_context.h"
@@ -32,6 +36,7 @@ struct ServeArgs {
     int64_t cache_tokens = 0;
     int threads = 0;
     double drain_seconds = 10.0;
+    SpeculativeFlags speculative;
 };
 
 std::string read_key_file(const std::string& path) {
@@ -67,7 +72,7 @@ int run_serve(ServeArgs& args) {
     context.model_name = args.options.served_model_name.empty() ? args.model : args.options.served_model_name;
     context.context_length = ctx;
     context.vocab_size = summary.vocab_size;
-    context.chat_format = args.chat_format.empty() ? detect_chat_format(args.model) : chat_format_from_name(args.chat_format);
+    context.chat_format = args.chat_format.empty() ? detect_model_chat_format(args.model) : chat_format_from_name(args.chat_format);
     context.codec = server::load_text_codec(args.model);
     context.eos_token = summary.eos_token_ids.empty() ? -1 : summary.eos_token_ids.front();
     auto vocab_text = std::make_shared<std::vector<std::string>>();
@@ -76,8 +81,12 @@ int run_serve(ServeArgs& args) {
     context.created_unix = int64_t(std::time(nullptr));
     if (context.options.http_threads <= 0) context.options.http_threads = std::max(32, 8 * args.parallel);
 
+    BatchSpeculation speculation;
+    if (speculative_enabled(args.speculative)) speculation = model_batch_speculation(*model, pool, args.speculative.n_draft);
     SchedulerOptions scheduler_options;
     scheduler_options.layout = model->cache_layout();
+    // Drafting sequences keep the MTP layer's rows in their cache blocks too.
+    if (speculation.n_draft > 0) scheduler_options.layout.n_layers = model->mtp()->cache_layer() + 1;
     scheduler_options.vocab_size = summary.vocab_size;
     scheduler_options.eos_token_ids = summary.eos_token_ids;
     scheduler_options.max_context = ctx;
@@ -86,16 +95,17 @@ int run_serve(ServeArgs& args) {
     scheduler_options.n_blocks = (cache_tokens + scheduler_options.block_positions - 1) / scheduler_options.block_positions;
     scheduler_options.kv_disk_dir = args.kv_disk_dir;
     scheduler_options.model_fingerprint = str_cat(summary.description, "/", summary.n_params_total, "/", summary.weight_bytes);
-    Scheduler scheduler(scheduler_options, model_batch_forward(*model, pool));
+    Scheduler scheduler(scheduler_options, model_batch_forward(*model, pool), speculation);
     context.scheduler = &scheduler;
 
     server::HttpServer http(context);
     const int port = http.bind();
     std::fprintf(stderr, "whale serve: %s (%s chat format), context %lld, %d parallel, %lld cache blocks of %lld; "
-                         "loaded in %.1fs; listening on http://%s:%d\n",
+                         "%s; loaded in %.1fs; listening on http://%s:%d\n",
                  summary.description.c_str(), chat_format_name(context.chat_format), static_cast<long long>(ctx),
                  args.parallel, static_cast<long long>(scheduler_options.n_blocks),
                  static_cast<long long>(scheduler_options.block_positions),
+                 speculation.n_draft > 0 ? str_cat("speculative mtp, draft ", speculation.n_draft).c_str() : "no speculation",
                  std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
                  args.options.host.c_str(), port);
     std::thread waiter([&] {
@@ -134,6 +144,7 @@ CommandRun register_serve_command(CLI::App& app) {
     cmd->add_option("--drain-seconds", args->drain_seconds, "On SIGTERM, how long in-flight requests may finish")
         ->check(CLI::NonNegativeNumber);
     cmd->add_option("-t,--threads", args->threads, "Compute threads (default: all cores)");
+    add_speculative_options(cmd, args->speculative);
     return [args]() { return run_serve(*args); };
 }
 

@@ -14,6 +14,7 @@
 
 #include "commands.h"
 #include "whale/core/error.h"
+#include "whale/runtime/model_text_assets.h"
 #include "whale/tokenizer/tokenizer.h"
 
 namespace whale::app {
@@ -68,7 +69,7 @@ CommandRun register_tokenize_command(CLI::App& app) {
     cmd->add_flag("--no-special", args->no_special,
                   "Treat special-token strings in the text as plain text (for untrusted input)");
     return [args]() {
-        const Tokenizer tokenizer = Tokenizer::load(args->model);
+        const Tokenizer tokenizer = load_model_tokenizer(args->model);
         const EncodeOptions options{.parse_special = !args->no_special};
         if (!args->jsonl) {
             const std::string text{std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
@@ -91,7 +92,7 @@ CommandRun register_detokenize_command(CLI::App& app) {
     auto args = std::make_shared<TokenizeArgs>();
     add_common_options(cmd, *args);
     return [args]() {
-        const Tokenizer tokenizer = Tokenizer::load(args->model);
+        const Tokenizer tokenizer = load_model_tokenizer(args->model);
         if (!args->jsonl) {
             const std::string input{std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
             const std::string text = tokenizer.decode(json_to_ids(parse_json_item(input, "stdin"), "stdin"));

@@ -23,7 +23,7 @@ std::vector<T> copy_tensor(const SafetensorsFile& file, const std::string& name)
 }  // namespace
 
 std::vector<std::string> golden_names() {
-    return {"v2_lite", "v2", "v3", "v3_fp8", "v3_bf16", "v32",
+    return {"v2_lite", "v2", "v3", "v3_fp8", "v3_bf16", "v32", "v32_mtp",
             "r1_distill_qwen2", "r1_distill_qwen2_tied", "r1_distill_llama", "r1_distill_qwen3"};
 }
 

@@ -143,3 +143,33 @@ def test_k_quants_on_a_model_with_256_wide_rows(run_whale, tmp_path, gguf_type, 
     nmse = ((got - reference) ** 2).sum() / (reference ** 2).sum()
     print(f"{gguf_type}: normalised MSE {nmse:.3g}; {result.stderr.strip()}")
     assert nmse < logit_bound
+
+
+def test_text_commands_on_a_lone_gguf_match_the_checkpoint_directory(run_whale, tmp_path):
+    # No tokenizer.json or tokenizer_config.json beside the file: the tokenizer and the chat
+    # template (V3.1 here) come from the GGUF's tokenizer.* metadata.
+    model = GOLDEN / "v3" / "model"
+    gguf = tmp_path / "v3.gguf"
+    run_whale("convert", model, gguf, "--type", "f32", check=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["v3.gguf"]
+
+    text = "The whale swims 123 km <｜User｜>"
+    assert run_whale("tokenize", "-m", gguf, stdin=text, check=True).stdout == \
+        run_whale("tokenize", "-m", model, stdin=text, check=True).stdout
+    args = ("-p", "What is the weather?", "--think", "-n", 10, "--temp", 0)
+    from_gguf = run_whale("run", "-m", gguf, *args, check=True)
+    from_dir = run_whale("run", "-m", model, *args, check=True)
+    assert from_gguf.stdout == from_dir.stdout
+    assert "format v3.1" in from_gguf.stderr
+
+
+def test_a_gguf_without_tokenizer_metadata_says_what_to_do(run_whale, tmp_path):
+    model_dir = tmp_path / "weights_only"
+    model_dir.mkdir()
+    for name in ("config.json", "model.safetensors"):
+        (model_dir / name).symlink_to(GOLDEN / "v3" / "model" / name)
+    gguf = tmp_path / "bare.gguf"
+    run_whale("convert", model_dir, gguf, "--type", "f32", check=True)
+    result = run_whale("run", "-m", gguf, "-p", "Hi", "-n", 2)
+    assert result.returncode != 0
+    assert "tokenizer.json next to the .gguf file" in result.stderr

@@ -60,10 +60,15 @@ struct ForwardBatch {
     AttentionPath attention = AttentionPath::AttentionPath_auto;
     // Called after each layer with the hidden state [N, hidden_size] f32.
     std::function<void(int layer, const float* hidden)> on_layer_output;
+    // When set, receives every token's hidden state after the final norm [N, hidden_size] f32: what a
+    // multi-token-prediction module reads (spec §8).
+    float* final_hidden = nullptr;
 
     int64_t n_tokens() const;
     int64_t n_logit_rows() const;  // Σ (all_logits ? n_tokens : 1)
 };
+
+class MultiTokenPredictor;
 
 class CausalLM {
 public:
@@ -73,6 +78,9 @@ public:
     // Writes each sequence's new cache rows and logits [n_logit_rows, vocab] f32, sequence by
     // sequence in batch order.
     virtual void forward_batch(const ForwardBatch& batch, float* logits, ThreadPool& pool) const = 0;
+    // The model's multi-token-prediction module, or null when it has none (most models, and
+    // checkpoints whose MTP tensors were dropped).
+    virtual const MultiTokenPredictor* mtp() const { return nullptr; }
 };
 
 }  // namespace whale

@@ -42,9 +42,13 @@ std::vector<std::string> supported_model_types() {
     return out;
 }
 
+bool is_gguf_model_path(const std::string& model_path) {
+    return model_path.size() > 5 && model_path.compare(model_path.size() - 5, 5, ".gguf") == 0;
+}
+
 std::unique_ptr<CausalLM> load_causal_lm(const std::string& model_path, const LoadOptions& options) {
     // A single .gguf file carries its own config (only the deepseek2 architecture is read).
-    if (model_path.size() > 5 && model_path.compare(model_path.size() - 5, 5, ".gguf") == 0)
+    if (is_gguf_model_path(model_path))
         return load_deepseek_gguf(model_path, options);
     ConfigFields fields = ConfigFields::load(model_path);
     const std::string model_type = fields.require_string("model_type");

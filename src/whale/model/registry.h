@@ -15,5 +15,7 @@ namespace whale {
 // Throws whale::Error for an unsupported model_type, listing the supported ones.
 std::unique_ptr<CausalLM> load_causal_lm(const std::string& model_path, const LoadOptions& options = {});
 std::vector<std::string> supported_model_types();
+// True when `model_path` names a single .gguf file rather than a checkpoint directory.
+bool is_gguf_model_path(const std::string& model_path);
 
 }  // namespace whale

@@ -10,6 +10,7 @@
 #include "whale/core/progress_bar.h"
 #include "whale/core/thread_pool.h"
 #include "whale/model/bench/random_weights.h"
+#include "whale/model/multi_token_predictor.h"
 #include "whale/model/registry.h"
 #include "whale/runtime/kv_cache/latent_cache.h"
 
@@ -82,6 +83,10 @@ std::vector<std::vector<float>> Engine::step(const std::vector<BatchEntry>& entr
     batch.tokens = tokens.data();
     batch.attention = options.attention;
     batch.on_layer_output = options.on_layer_output;
+    if (options.final_hidden) {
+        options.final_hidden->resize(static_cast<size_t>(batch.n_tokens() * model_->summary().hidden_size));
+        batch.final_hidden = options.final_hidden->data();
+    }
     const int64_t vocab = model_->summary().vocab_size;
     std::vector<float> logits(size_t(batch.n_logit_rows() * vocab));
     {
@@ -95,6 +100,55 @@ std::vector<std::vector<float>> Engine::step(const std::vector<BatchEntry>& entr
         out.emplace_back(logits.begin() + long(offset), logits.begin() + long(offset + rows * size_t(vocab)));
         offset += rows * size_t(vocab);
         e.session->tokens_.insert(e.session->tokens_.end(), e.tokens.begin(), e.tokens.end());
+    }
+    return out;
+}
+
+CacheLayout Engine::drafting_cache_layout() const {
+    const MultiTokenPredictor* mtp = model_->mtp();
+    WHALE_CHECK(mtp != nullptr, "this model has no multi-token-prediction layer (its checkpoint carries no layer ",
+                model_->summary().n_layers, " MTP tensors), so it cannot draft tokens");
+    return CacheLayout{mtp->cache_layer() + 1, model_->cache_layout().row_width};
+}
+
+std::unique_ptr<Session> Engine::new_drafting_session() const {
+    return new_session(std::make_unique<LatentCache>(drafting_cache_layout(), max_context_));
+}
+
+std::vector<Engine::PredictOutput> Engine::predict(const std::vector<PredictEntry>& entries) const {
+    const MultiTokenPredictor* mtp = model_->mtp();
+    WHALE_CHECK(mtp != nullptr, "predict: this model has no multi-token-prediction layer");
+    const int64_t d = model_->summary().hidden_size, vocab = model_->summary().vocab_size;
+    ForwardBatch batch;
+    std::vector<int32_t> tokens;
+    std::vector<float> hidden;  // [N, D] the entries' input rows, concatenated
+    for (const PredictEntry& e : entries) {
+        WHALE_CHECK(e.session != nullptr && &e.session->engine_ == this, "predict: session belongs to another engine");
+        WHALE_CHECK(!e.tokens.empty() && e.hidden != nullptr, "predict: an entry has no rows");
+        WHALE_CHECK(e.start >= 0, "predict: MTP rows from negative position ", e.start);
+        SessionCache& cache = *e.session->cache_;
+        const int64_t n = int64_t(e.tokens.size());
+        cache.reserve(e.start + n);
+        batch.sequences.push_back({&cache, e.start, n, e.all_logits});
+        tokens.insert(tokens.end(), e.tokens.begin(), e.tokens.end());
+        hidden.insert(hidden.end(), e.hidden, e.hidden + n * d);
+    }
+    batch.tokens = tokens.data();
+    std::vector<float> logits(static_cast<size_t>(batch.n_logit_rows() * vocab)), hidden_out(hidden.size());
+    {
+        std::lock_guard<std::mutex> lock(compute_mutex_);
+        mtp->predict(batch, hidden.data(), hidden_out.data(), logits.data(), *pool_);
+    }
+    std::vector<PredictOutput> out;
+    size_t logit_offset = 0, hidden_offset = 0;
+    for (const PredictEntry& e : entries) {
+        const size_t rows = e.all_logits ? e.tokens.size() : 1, n = e.tokens.size() * size_t(d);
+        PredictOutput o;
+        o.logits.assign(logits.begin() + long(logit_offset), logits.begin() + long(logit_offset + rows * size_t(vocab)));
+        o.hidden.assign(hidden_out.begin() + long(hidden_offset), hidden_out.begin() + long(hidden_offset + n));
+        logit_offset += rows * size_t(vocab);
+        hidden_offset += n;
+        out.push_back(std::move(o));
     }
     return out;
 }

@@ -26,6 +26,9 @@ struct AppendOptions {
     bool all_logits = false;  // logits for every appended token instead of only the last
     AttentionPath attention = AttentionPath::AttentionPath_auto;
     std::function<void(int layer, const float* hidden)> on_layer_output;  // [n_tokens, hidden] f32
+    // When set, receives every appended token's hidden state after the final norm [n_tokens, hidden]
+    // f32 (all entries of a step, in order): the input of the multi-token-prediction module.
+    std::vector<float>* final_hidden = nullptr;
 };
 
 class Session;
@@ -53,6 +56,28 @@ public:
     // On error no session's position changes.
     std::vector<std::vector<float>> step(const std::vector<BatchEntry>& entries,
                                          const AppendOptions& options) const;
+
+    // Multi-token prediction (architectures spec §8, model/multi_token_predictor.h), the drafter
+    // of speculative decoding. Only models whose checkpoint carries the MTP layer have it.
+    bool has_mtp() const { return model_->mtp() != nullptr; }
+    // The cache layout of a session that drafts: the model's layers plus the MTP layer's rows.
+    CacheLayout drafting_cache_layout() const;
+    // A session with the default contiguous cache in the drafting layout (needs has_mtp()).
+    std::unique_ptr<Session> new_drafting_session() const;
+
+    struct PredictEntry {
+        Session* session = nullptr;    // a drafting session; its position does not change
+        int64_t start = 0;             // position of the first MTP row (row i pairs h_i with t_{i+1})
+        std::vector<int32_t> tokens;   // [n] t_{i+1} for each row
+        const float* hidden = nullptr; // [n, hidden] h_i after the final norm, or the module's own output
+        bool all_logits = false;
+    };
+    struct PredictOutput {
+        std::vector<float> logits;     // [all_logits ? n : 1, vocab] f32, scores for t_{i+2}
+        std::vector<float> hidden;     // [n, hidden] f32, the module's normed output (for the next depth)
+    };
+    // Writes MTP cache rows [start, start + n) of every entry's session in ONE batched forward.
+    std::vector<PredictOutput> predict(const std::vector<PredictEntry>& entries) const;
 
 private:
     friend class Session;

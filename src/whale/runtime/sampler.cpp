@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <random>
 
 #include "whale/core/error.h"
 
@@ -55,43 +56,107 @@ std::vector<float> Sampler::adjusted_logits(const float* logits, int64_t vocab_s
     return out;
 }
 
-int32_t Sampler::sample(const float* raw_logits, int64_t vocab_size) {
-    std::vector<float> logits = adjusted_logits(raw_logits, vocab_size);
-    if (settings_.temperature <= 0.0f) return argmax(logits.data(), vocab_size);
-
+Sampler::Candidates Sampler::candidates(const std::vector<float>& logits) const {
+    const int64_t vocab_size = int64_t(logits.size());
+    // Only as much of the vocabulary is sorted as the filters need: a full sort of a 129k-entry
+    // vocabulary per token costs more than a small model's whole forward.
     std::vector<int32_t> order(static_cast<size_t>(vocab_size));
     std::iota(order.begin(), order.end(), 0);
-    int64_t keep = settings_.top_k > 0 ? std::min<int64_t>(settings_.top_k, vocab_size) : vocab_size;
     auto by_logit = [&](int32_t a, int32_t b) { return logits[size_t(a)] != logits[size_t(b)] ? logits[size_t(a)] > logits[size_t(b)] : a < b; };
-    std::partial_sort(order.begin(), order.begin() + keep, order.end(), by_logit);
+    int64_t keep = vocab_size;
+    int64_t n_sorted = 0;  // order[0, n_sorted) holds the most likely tokens in descending order
+    auto sort_prefix = [&](int64_t n) {
+        n = std::min(n, keep);
+        if (n <= n_sorted) return;
+        std::partial_sort(order.begin() + n_sorted, order.begin() + n, order.begin() + keep, by_logit);
+        n_sorted = n;
+    };
+    if (settings_.top_k > 0 && settings_.top_k < vocab_size) {
+        std::nth_element(order.begin(), order.begin() + (settings_.top_k - 1), order.end(), by_logit);
+        keep = settings_.top_k;
+    }
 
-    std::vector<double> probs(static_cast<size_t>(keep));
-    const double max_logit = logits[size_t(order[0])];
-    double sum = 0.0;
+    const double max_logit = logits[size_t(*std::min_element(order.begin(), order.begin() + keep, by_logit))];
+    const double inv_temperature = 1.0 / settings_.temperature;
+    // Single-precision exponentials (the relative weights need no more) summed in double.
+    std::vector<float> weights(static_cast<size_t>(vocab_size));  // by token id, top-k set only
+    const float max_logit_f = float(max_logit), inv_temperature_f = float(inv_temperature);
+    double total = 0.0;
     for (int64_t i = 0; i < keep; ++i) {
-        probs[size_t(i)] = std::exp((double(logits[size_t(order[size_t(i)])]) - max_logit) / settings_.temperature);
-        sum += probs[size_t(i)];
+        const int32_t id = order[size_t(i)];
+        weights[size_t(id)] = std::exp((logits[size_t(id)] - max_logit_f) * inv_temperature_f);
+        total += weights[size_t(id)];
+    }
+    auto weight = [&](int32_t id) { return weights[size_t(id)]; };
+
+    // min-p keeps every token with p >= min_p · p_max, i.e. a logit within T·ln(min_p) of the best:
+    // a count, no sort needed. top-p then keeps the shortest sorted prefix reaching its mass (of the
+    // top-k set); the tighter of the two wins.
+    int64_t limit = keep;
+    if (settings_.min_p > 0.0f) {
+        const double threshold = max_logit + settings_.temperature * std::log(double(settings_.min_p));
+        limit = std::count_if(order.begin(), order.begin() + keep,
+                              [&](int32_t id) { return double(logits[size_t(id)]) >= threshold; });
+        limit = std::max<int64_t>(limit, 1);
     }
     if (settings_.top_p < 1.0f) {
-        // Smallest prefix of the sorted distribution whose mass reaches top_p (always >= 1 token).
         double cumulative = 0.0;
-        for (int64_t i = 0; i < keep; ++i) {
-            cumulative += probs[size_t(i)] / sum;
-            if (cumulative >= settings_.top_p) {
-                keep = i + 1;
+        int64_t i = 0;
+        for (int64_t chunk = 64; i < limit; chunk *= 4) {
+            sort_prefix(std::min(limit, i + chunk));
+            for (; i < n_sorted; ++i) {
+                cumulative += weight(order[size_t(i)]) / total;
+                if (cumulative >= settings_.top_p) break;
+            }
+            if (i < n_sorted) {
+                limit = i + 1;
                 break;
             }
         }
     }
-    if (settings_.min_p > 0.0f) {
-        const double threshold = settings_.min_p * probs[0];
-        int64_t i = 1;
-        while (i < keep && probs[size_t(i)] >= threshold) ++i;
-        keep = i;
+    if (limit < keep) {
+        sort_prefix(limit);
+        keep = limit;
     }
-    probs.resize(size_t(keep));
-    std::discrete_distribution<int64_t> pick(probs.begin(), probs.end());
-    return order[size_t(pick(rng_))];
+
+    Candidates out;
+    out.tokens.assign(order.begin(), order.begin() + keep);
+    out.weights.reserve(size_t(keep));
+    out.mass = keep < vocab_size ? 0.0 : total;
+    for (int32_t id : out.tokens) {
+        out.weights.push_back(weight(id));
+        if (keep < vocab_size) out.mass += weight(id);
+    }
+    return out;
+}
+
+int32_t Sampler::sample(const float* raw_logits, int64_t vocab_size) {
+    std::vector<float> logits = adjusted_logits(raw_logits, vocab_size);
+    if (settings_.temperature <= 0.0f) return argmax(logits.data(), vocab_size);
+    const Candidates c = candidates(logits);
+    double u = std::uniform_real_distribution<double>(0.0, c.mass)(rng_);
+    for (size_t i = 0; i < c.tokens.size(); ++i) {
+        u -= c.weights[i];
+        if (u < 0.0) return c.tokens[i];
+    }
+    return c.tokens.back();
+}
+
+std::vector<double> Sampler::distribution(const float* raw_logits, int64_t vocab_size) const {
+    std::vector<float> logits = adjusted_logits(raw_logits, vocab_size);
+    std::vector<double> out(static_cast<size_t>(vocab_size), 0.0);
+    if (settings_.temperature <= 0.0f) {
+        out[size_t(argmax(logits.data(), vocab_size))] = 1.0;
+        return out;
+    }
+    const Candidates c = candidates(logits);
+    for (size_t i = 0; i < c.tokens.size(); ++i) out[size_t(c.tokens[i])] = c.weights[i] / c.mass;
+    return out;
+}
+
+int32_t Sampler::sample_from(const std::vector<double>& weights) {
+    std::discrete_distribution<int64_t> pick(weights.begin(), weights.end());
+    return int32_t(pick(rng_));
 }
 
 }  // namespace whale

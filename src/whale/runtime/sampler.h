@@ -39,7 +39,24 @@ public:
     std::vector<float> adjusted_logits(const float* logits, int64_t vocab_size) const;
     const SamplerSettings& settings() const { return settings_; }
 
+    // The distribution sample() draws from, over the whole vocabulary [vocab_size], summing to 1:
+    // one-hot at the argmax when greedy, else the tokens top-k / top-p / min-p keep. Speculative
+    // decoding compares these for the draft and the target model.
+    std::vector<double> distribution(const float* logits, int64_t vocab_size) const;
+    // A token drawn from `weights` [vocab] (non-negative, not necessarily normalised) with this
+    // sampler's random stream.
+    int32_t sample_from(const std::vector<double>& weights);
+    std::mt19937_64& rng() { return rng_; }
+
 private:
+    // The tokens sampling may pick after top-k / min-p / top-p, most likely first.
+    struct Candidates {
+        std::vector<int32_t> tokens;
+        std::vector<float> weights;  // exp((l - l_max) / T) each, unnormalised
+        double mass = 0.0;           // their sum
+    };
+    Candidates candidates(const std::vector<float>& logits) const;
+
     SamplerSettings settings_;
     std::mt19937_64 rng_;
     std::unordered_map<int32_t, int> seen_;            // prompt + output, for repetition_penalty

@@ -20,9 +20,10 @@ BatchForward model_batch_forward(const CausalLM& model, ThreadPool& pool) {
     };
 }
 
-Scheduler::Scheduler(SchedulerOptions options, BatchForward forward)
+Scheduler::Scheduler(SchedulerOptions options, BatchForward forward, BatchSpeculation speculation)
     : options_(std::move(options)),
       forward_(std::move(forward)),
+      speculation_(std::move(speculation)),
       pool_(options_.layout, options_.block_positions, options_.n_blocks),
       prefix_(pool_, options_.kv_disk_dir, options_.model_fingerprint) {
     stats_.blocks_free = pool_.n_free();
@@ -44,6 +45,7 @@ std::shared_ptr<GenerationStream> Scheduler::submit(GenerationRequest request) {
     seq->stream = std::make_shared<GenerationStream>();
     seq->sampler = std::make_unique<Sampler>(request.sampler);
     seq->sampler->accept_prompt(request.prompt);
+    seq->drafts = speculation_.n_draft > 0 && !request.constraint && request.top_logprobs < 0;
     seq->tokens = request.prompt;
     seq->request = std::move(request);
     auto stream = seq->stream;
@@ -117,6 +119,9 @@ void Scheduler::admit_waiting() {
         const int64_t max_blocks = (int64_t(seq->tokens.size()) - 1) / pool_.block_positions();
         for (BlockId block : prefix_.match(seq->tokens, max_blocks)) seq->cache->append_block(block);
         seq->n_computed = seq->cache->capacity();
+        // Hidden states of cached positions are not kept: their MTP rows come from the cache as written.
+        seq->hidden.clear();
+        seq->hidden_start = seq->n_computed;
         const bool first_admission = seq->stream->cached_tokens() < 0;
         seq->stream->admitted(int64_t(seq->request.prompt.size()), seq->n_computed);
         if (first_admission) {
@@ -194,7 +199,7 @@ bool Scheduler::step() {
             continue;
         }
         const int64_t remaining = int64_t(seq->tokens.size()) - seq->n_computed;
-        const int64_t n = remaining == 1 ? 1 : std::min(remaining, budget);
+        const int64_t n = remaining == 1 ? 1 + planned_drafts(*seq) : std::min(remaining, budget);
         if (n <= 0) continue;
         bool reserved = reserve_blocks(*seq, seq->n_computed + n);
         // Out of blocks: the newest sequence gives its blocks back and resumes later (possibly this one).
@@ -216,6 +221,11 @@ bool Scheduler::step() {
     }
     requeue_preempted();
     if (batch.empty()) return false;
+    if (speculation_.n_draft > 0) {
+        const std::vector<bool> verifying = draft(chosen, batch);
+        run_speculative_forward(chosen, batch, verifying);
+        return true;
+    }
     logits_.resize(batch.size() * size_t(options_.vocab_size));
     forward_(batch, logits_.data());
     for (size_t i = 0; i < chosen.size(); ++i) {
@@ -240,9 +250,6 @@ void Scheduler::sample_next(Sequence& seq, float* logits) {
     out.token = seq.sampler->sample(logits, vocab);
     seq.sampler->accept(out.token);
     if (seq.request.constraint) seq.request.constraint->accept(out.token);
-    const auto& eos = options_.eos_token_ids;
-    if (!seq.request.ignore_eos && std::find(eos.begin(), eos.end(), out.token) != eos.end())
-        return retire(seq, FinishReason::FinishReason_eos);
     if (!log_probs.empty()) {
         out.logprob = log_probs[size_t(out.token)];
         const int k = std::min<int>(seq.request.top_logprobs, int(vocab));
@@ -252,11 +259,24 @@ void Scheduler::sample_next(Sequence& seq, float* logits) {
                           [&](int32_t a, int32_t b) { return log_probs[size_t(a)] > log_probs[size_t(b)]; });
         for (int i = 0; i < k; ++i) out.top.emplace_back(ids[size_t(i)], log_probs[size_t(ids[size_t(i)])]);
     }
+    emit(seq, std::move(out));
+}
+
+bool Scheduler::emit(Sequence& seq, GeneratedToken out) {
+    if (!seq.cache) return false;
+    const auto& eos = options_.eos_token_ids;
+    if (!seq.request.ignore_eos && std::find(eos.begin(), eos.end(), out.token) != eos.end()) {
+        retire(seq, FinishReason::FinishReason_eos);
+        return false;
+    }
     seq.tokens.push_back(out.token);
     ++seq.n_generated;
     seq.stream->push(std::move(out));
-    if (seq.n_generated >= seq.request.max_tokens || int64_t(seq.tokens.size()) >= options_.max_context)
+    if (seq.n_generated >= seq.request.max_tokens || int64_t(seq.tokens.size()) >= options_.max_context) {
         retire(seq, FinishReason::FinishReason_length);
+        return false;
+    }
+    return true;
 }
 
 void Scheduler::retire(Sequence& seq, FinishReason reason, const std::string& error) {

@@ -45,6 +45,27 @@ using BatchForward = std::function<void(const std::vector<BatchSequence>& batch,
 // The real thing: one CausalLM::forward_batch over all sequences, last-token logits each.
 BatchForward model_batch_forward(const CausalLM& model, ThreadPool& pool);
 
+// Speculative decoding inside the batched step (`whale serve --speculative mtp`): every decoding
+// sequence drafts up to n_draft tokens with the model's MTP layer, and the step's one forward verifies
+// them all. The cache layout must then include the MTP layer's rows (Engine::drafting_cache_layout).
+struct BatchSpeculation {
+    int n_draft = 0;          // 0 = off
+    int64_t hidden_size = 0;  // D
+    // The step's forward: logits for every token of the sequences flagged in all_logits (else for
+    // the last), sequence by sequence, and every token's final normed hidden state hidden [N, D].
+    std::function<void(const std::vector<BatchSequence>& batch, const std::vector<bool>& all_logits, float* logits,
+                       float* hidden)>
+        forward;
+    // The MTP module (model/multi_token_predictor.h) over rows of several sequences: each entry's
+    // tokens are the t_{i+1} of its rows; hidden [N, D] in, hidden_out [N, D] out, logits
+    // [rows.size(), vocab] of each entry's last row.
+    std::function<void(const std::vector<BatchSequence>& rows, const float* hidden, float* hidden_out, float* logits)>
+        predict;
+};
+
+// Both functions over a model with an MTP layer (throws, saying so, when it has none).
+BatchSpeculation model_batch_speculation(const CausalLM& model, ThreadPool& pool, int n_draft);
+
 struct SchedulerOptions {
     CacheLayout layout;
     int64_t vocab_size = 0;
@@ -77,11 +98,13 @@ struct SchedulerStats {
     int64_t prompt_tokens = 0;
     int64_t cached_prompt_tokens = 0;
     int64_t preemptions = 0;
+    int64_t drafted = 0;   // speculative draft tokens proposed
+    int64_t accepted = 0;  // of which the model kept
 };
 
 class Scheduler {
 public:
-    Scheduler(SchedulerOptions options, BatchForward forward);
+    Scheduler(SchedulerOptions options, BatchForward forward, BatchSpeculation speculation = {});
     ~Scheduler();
 
     // Queues a request. Returns nullptr when the queue is full (the caller answers 429).
@@ -103,6 +126,13 @@ private:
         std::unique_ptr<PagedLatentCache> cache;
         uint64_t arrival = 0;
         bool preempted = false;
+        // Speculative decoding (scheduler_speculation.cpp). Sequences with a token constraint or
+        // log-probabilities decode one token at a time.
+        bool drafts = false;
+        std::vector<float> hidden;         // [n, D] final hidden states of positions [hidden_start, n_computed)
+        int64_t hidden_start = 0;
+        std::vector<int32_t> verify;       // this step's [pending token, drafts...]
+        std::vector<std::vector<double>> draft_q;  // the distribution each draft was drawn from
     };
 
     void loop();
@@ -114,11 +144,25 @@ private:
     int holders_of_blocks() const;
     Sequence* newest_preemptible(const std::vector<Sequence*>& chosen);
     void sample_next(Sequence& seq, float* logits);
+    // Hands a chosen token to the stream; false when the sequence finished with it (or before).
+    bool emit(Sequence& seq, GeneratedToken out);
+    // Speculation (scheduler_speculation.cpp): how many tokens seq may draft this step; the drafts
+    // of every decoding sequence given more than one token in the batch (returns which entries
+    // verify); the MTP rows computed since each one's last draft; the step's forward; the
+    // verification of one sequence.
+    int planned_drafts(const Sequence& seq) const;
+    std::vector<bool> draft(const std::vector<Sequence*>& chosen, std::vector<BatchSequence>& batch);
+    // logits: [drafting.size(), V] the first drafts' scores; returns [drafting.size(), D] each newest MTP output.
+    std::vector<float> predict_catch_up(const std::vector<Sequence*>& drafting, std::vector<float>& logits);
+    void run_speculative_forward(const std::vector<Sequence*>& chosen, const std::vector<BatchSequence>& batch,
+                                 const std::vector<bool>& all_logits);
+    void accept_verified(Sequence& seq, const float* logits, const float* hidden);
     void retire(Sequence& seq, FinishReason reason, const std::string& error = {});
     void drop_finished();
 
     SchedulerOptions options_;
     BatchForward forward_;
+    BatchSpeculation speculation_;
     BlockPool pool_;
     PrefixCache prefix_;
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <deque>
+#include <optional>
 
 #include "whale/runtime/stop_strings.h"
 #include "whale/tokenizer/stream_decoder.h"
@@ -46,7 +48,16 @@ GenerationResult generate_text(Session& session, const Tokenizer& tokenizer, con
     };
 
     auto start = std::chrono::steady_clock::now();
-    std::vector<float> logits = session.append(request.prompt);
+    const int64_t prompt_end = session.position() + int64_t(request.prompt.size());
+    std::vector<float> logits;
+    std::optional<SpeculativeDecoder> speculative;
+    std::deque<int32_t> decided;  // speculative tokens chosen but not yet emitted
+    if (request.drafter) {
+        speculative.emplace(session, sampler, *request.drafter, request.n_draft);
+        decided.push_back(speculative->start(request.prompt));
+    } else {
+        logits = session.append(request.prompt);
+    }
     result.prefill_seconds = seconds_since(start);
     start = std::chrono::steady_clock::now();
     result.finish = TextFinishReason::TextFinishReason_length;
@@ -55,8 +66,18 @@ GenerationResult generate_text(Session& session, const Tokenizer& tokenizer, con
             result.finish = TextFinishReason::TextFinishReason_cancelled;
             break;
         }
-        const int32_t token = sampler.sample(logits.data(), vocab);
-        sampler.accept(token);
+        int32_t token;
+        if (speculative) {
+            if (decided.empty()) {
+                const std::vector<int32_t> step = speculative->step(request.max_tokens - i);
+                decided.assign(step.begin(), step.end());
+            }
+            token = decided.front();
+            decided.pop_front();
+        } else {
+            token = sampler.sample(logits.data(), vocab);
+            sampler.accept(token);
+        }
         result.tokens.push_back(token);
         if (in_reasoning) ++result.reasoning_tokens;
         if (std::find(eos.begin(), eos.end(), token) != eos.end()) {
@@ -70,7 +91,13 @@ GenerationResult generate_text(Session& session, const Tokenizer& tokenizer, con
             stopped_by_string = true;
             break;
         }
-        if (i + 1 < request.max_tokens) logits = session.append({token});
+        if (!speculative && i + 1 < request.max_tokens) logits = session.append({token});
+    }
+    if (speculative) {
+        // Leave the session as plain decoding does: everything generated but the last token, so a
+        // chat's next turn continues from the same state whether or not drafts ran ahead.
+        session.rewind(prompt_end + std::max<int64_t>(0, int64_t(result.tokens.size()) - 1));
+        result.speculative = speculative->stats();
     }
     if (!stopped_by_string) {
         StopStringMatcher::Step step = stops.feed(decoder.finish());

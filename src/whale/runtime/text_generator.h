@@ -12,6 +12,7 @@
 #include "whale/chat/chat_parser.h"
 #include "whale/runtime/engine.h"
 #include "whale/runtime/sampler.h"
+#include "whale/runtime/speculative/speculative_decoder.h"
 #include "whale/tokenizer/tokenizer.h"
 
 namespace whale {
@@ -27,6 +28,10 @@ struct TextGenerationRequest {
     bool parse_chat = true;             // false: raw completion, every delta is content
     bool starts_in_reasoning = false;   // the prompt ended inside <think>
     const std::atomic<bool>* cancel = nullptr;  // set from another thread (Ctrl-C) to stop early
+    // Speculative decoding when set: this drafter proposes up to n_draft tokens per target forward.
+    // The session must suit the drafter (MtpDrafter: Engine::new_drafting_session()).
+    Drafter* drafter = nullptr;
+    int n_draft = 0;
 };
 
 enum class TextFinishReason { TextFinishReason_stop, TextFinishReason_length, TextFinishReason_cancelled };
@@ -41,6 +46,7 @@ struct GenerationResult {
     double prefill_seconds = 0.0;
     double decode_seconds = 0.0;
     int64_t prompt_tokens = 0;
+    SpeculativeStats speculative;       // all zero without a drafter
 };
 
 // Runs the generation; `on_event` sees every parsed event as it is decided.

@@ -8,7 +8,6 @@
 #include "whale/server/chat_submit.h"
 #include "whale/server/chat_turn.h"
 #include "whale/server/request_fields.h"
-#include "whale/server/request_log.h"
 #include "whale/server/sse_stream.h"
 
 namespace whale::server {
@@ -189,8 +188,6 @@ void respond_whole(ServerContext& context, MessagesCall& call, std::shared_ptr<G
     Json body = {{"id", random_id("msg_")}, {"type", "message"}, {"role", "assistant"}, {"model", call.model},
                  {"content", content}, {"stop_reason", stop_reason_name(all.end, turn)},
                  {"stop_sequence", stop_sequence_of(turn)}, {"usage", usage_json(turn)}};
-    current_request().prompt_tokens = turn.prompt_tokens();
-    current_request().completion_tokens = turn.completion_tokens();
     record_generation_metrics(context, turn);
     response.set_content(json_text(body), "application/json");
 }
@@ -271,8 +268,6 @@ void respond_stream(ServerContext& context, MessagesCall call, std::shared_ptr<G
                                                               {"stop_sequence", stop_sequence_of(state->turn)}}},
                                                    {"usage", usage}})))
             return false;
-        current_request().prompt_tokens = state->turn.prompt_tokens();
-        current_request().completion_tokens = state->turn.completion_tokens();
         record_generation_metrics(context, state->turn);
         out.event("message_stop", json_text({{"type", "message_stop"}}));
         return out.finish();

@@ -2,6 +2,8 @@
 
 #include <random>
 
+#include "whale/server/request_log.h"
+
 namespace whale::server {
 
 std::string random_id(const std::string& prefix) {
@@ -13,6 +15,8 @@ std::string random_id(const std::string& prefix) {
 }
 
 void record_generation_metrics(ServerContext& context, const ChatTurn& turn) {
+    current_request().prompt_tokens = turn.prompt_tokens();
+    current_request().completion_tokens = turn.completion_tokens();
     context.metrics.record_tokens(turn.prompt_tokens(), turn.completion_tokens());
     if (turn.seconds_to_first_token() < 0) return;
     context.metrics.record_time_to_first_token(turn.seconds_to_first_token());
@@ -67,6 +71,17 @@ void ChatTurn::feed_text(const std::string& text, TurnUpdate& update) {
     for (auto& event : events) update.events.push_back(std::move(event));
 }
 
+TurnEnd turn_end_of(FinishReason finish) {
+    switch (finish) {
+    case FinishReason::FinishReason_none: return TurnEnd::TurnEnd_running;
+    case FinishReason::FinishReason_eos: return TurnEnd::TurnEnd_stop;
+    case FinishReason::FinishReason_length: return TurnEnd::TurnEnd_length;
+    case FinishReason::FinishReason_cancelled: return TurnEnd::TurnEnd_cancelled;
+    case FinishReason::FinishReason_error: return TurnEnd::TurnEnd_error;
+    }
+    return TurnEnd::TurnEnd_error;
+}
+
 TurnUpdate ChatTurn::poll(std::chrono::milliseconds wait) {
     TurnUpdate update;
     if (done_) {
@@ -88,16 +103,9 @@ TurnUpdate ChatTurn::poll(std::chrono::milliseconds wait) {
         if (update.end != TurnEnd::TurnEnd_running) break;  // a stop string ended the turn
     }
     if (update.end == TurnEnd::TurnEnd_running) {
-        switch (finish) {
-        case FinishReason::FinishReason_none: return update;
-        case FinishReason::FinishReason_eos: update.end = TurnEnd::TurnEnd_stop; break;
-        case FinishReason::FinishReason_length: update.end = TurnEnd::TurnEnd_length; break;
-        case FinishReason::FinishReason_cancelled: update.end = TurnEnd::TurnEnd_cancelled; break;
-        case FinishReason::FinishReason_error:
-            update.end = TurnEnd::TurnEnd_error;
-            error_ = stream_->error();
-            break;
-        }
+        update.end = turn_end_of(finish);
+        if (update.end == TurnEnd::TurnEnd_running) return update;
+        if (update.end == TurnEnd::TurnEnd_error) error_ = stream_->error();
     }
     if (has_stops_ && update.end != TurnEnd::TurnEnd_stop) {
         auto events = parser_.feed(stops_.flush());

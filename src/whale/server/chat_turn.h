@@ -19,6 +19,9 @@ namespace whale::server {
 
 enum class TurnEnd { TurnEnd_running, TurnEnd_stop, TurnEnd_length, TurnEnd_tool_calls, TurnEnd_cancelled, TurnEnd_error };
 
+// How a turn ends when the scheduler finished its generation; running while it has not.
+TurnEnd turn_end_of(FinishReason finish);
+
 struct TurnUpdate {
     std::vector<ChatEvent> events;
     std::vector<GeneratedToken> tokens;  // the tokens behind these events (for logprobs)
@@ -77,7 +80,7 @@ private:
     double first_token_seconds_ = -1.0;
 };
 
-// Adds a finished turn's tokens and latencies to the server metrics.
+// Adds a finished turn's tokens and latencies to the server metrics and the request's log line.
 void record_generation_metrics(ServerContext& context, const ChatTurn& turn);
 
 // "call_<random hex>": unique ids for tool calls and responses.

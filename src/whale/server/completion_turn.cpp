@@ -51,16 +51,9 @@ CompletionUpdate CompletionTurn::poll(std::chrono::milliseconds wait) {
         }
     }
     if (update.end == TurnEnd::TurnEnd_running) {
-        switch (finish) {
-        case FinishReason::FinishReason_none: return update;
-        case FinishReason::FinishReason_eos: update.end = TurnEnd::TurnEnd_stop; break;
-        case FinishReason::FinishReason_length: update.end = TurnEnd::TurnEnd_length; break;
-        case FinishReason::FinishReason_cancelled: update.end = TurnEnd::TurnEnd_cancelled; break;
-        case FinishReason::FinishReason_error:
-            update.end = TurnEnd::TurnEnd_error;
-            error_ = stream_->error();
-            break;
-        }
+        update.end = turn_end_of(finish);
+        if (update.end == TurnEnd::TurnEnd_running) return update;
+        if (update.end == TurnEnd::TurnEnd_error) error_ = stream_->error();
         // The generation ended by itself: nothing more can complete a held-back stop or character.
         const std::string rest = take_text({}, true);
         update.text += has_stops_ ? stops_.feed(rest).text + stops_.flush() : rest;

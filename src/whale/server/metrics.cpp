@@ -90,6 +90,10 @@ std::string Metrics::render(const SchedulerGauges& gauges) const {
     const double ratio = gauges.prompt_tokens > 0 ? double(gauges.prefix_cache_hit_tokens) / double(gauges.prompt_tokens) : 0.0;
     append_metric(out, "whale_prefix_cache_hit_ratio", "gauge", "Prompt tokens served from the prefix cache / prompt tokens",
                   ratio);
+    append_metric(out, "whale_speculative_draft_tokens_total", "counter", "Tokens drafted by speculative decoding",
+                  double(gauges.draft_tokens));
+    append_metric(out, "whale_speculative_accepted_tokens_total", "counter", "Drafted tokens the model accepted",
+                  double(gauges.accepted_tokens));
     return out;
 }
 

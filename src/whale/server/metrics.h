@@ -35,6 +35,8 @@ struct SchedulerGauges {
     int64_t prefix_cache_hit_tokens = 0;
     int64_t prompt_tokens = 0;
     int64_t preemptions = 0;
+    int64_t draft_tokens = 0;     // speculative decoding: tokens drafted
+    int64_t accepted_tokens = 0;  //   and kept by the model
 };
 
 class Metrics {

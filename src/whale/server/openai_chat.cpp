@@ -9,7 +9,6 @@
 #include "whale/server/chat_turn.h"
 #include "whale/server/constraints.h"
 #include "whale/server/request_fields.h"
-#include "whale/server/request_log.h"
 #include "whale/server/sse_stream.h"
 
 namespace whale::server {
@@ -164,8 +163,6 @@ void respond_whole(ServerContext& context, ChatCall& call, std::shared_ptr<Gener
                                     {"logprobs", call.generation.top_logprobs >= 0 ? logprobs_json(context, all.tokens) : Json(nullptr)},
                                     {"finish_reason", finish_reason_name(all.end)}}});
     body["usage"] = usage_json(turn);
-    current_request().prompt_tokens = turn.prompt_tokens();
-    current_request().completion_tokens = turn.completion_tokens();
     record_generation_metrics(context, turn);
     response.set_content(json_text(body), "application/json");
 }
@@ -227,8 +224,6 @@ void respond_stream(ServerContext& context, ChatCall call, std::shared_ptr<Gener
             last["usage"] = usage_json(state->turn);
             if (!out.data(json_text(last))) return false;
         }
-        current_request().prompt_tokens = state->turn.prompt_tokens();
-        current_request().completion_tokens = state->turn.completion_tokens();
         record_generation_metrics(context, state->turn);
         out.data("[DONE]");
         return out.finish();

@@ -7,7 +7,6 @@
 #include "whale/server/chat_submit.h"
 #include "whale/server/chat_turn.h"
 #include "whale/server/constraints.h"
-#include "whale/server/request_log.h"
 #include "whale/server/responses_input.h"
 #include "whale/server/sse_stream.h"
 
@@ -181,8 +180,6 @@ Json response_object(const ResponsesCall& call, const std::string& id, int64_t c
 const char* status_of(TurnEnd end) { return end == TurnEnd::TurnEnd_length ? "incomplete" : "completed"; }
 
 void finish_request(ServerContext& context, const ChatTurn& turn) {
-    current_request().prompt_tokens = turn.prompt_tokens();
-    current_request().completion_tokens = turn.completion_tokens();
     record_generation_metrics(context, turn);
 }
 

@@ -103,7 +103,9 @@ TEST(Scheduler, ConcurrentRequestsShareBatchesAndMatchTheReference) {
     FakeModel model;
     Scheduler scheduler(small_options(256, 8), std::ref(model));
     std::vector<std::shared_ptr<GenerationStream>> streams;
+    model.hold = true;  // all eight are queued before the first can finish, however loaded the machine
     for (int i = 0; i < 8; ++i) streams.push_back(scheduler.submit(request(prompt_of(5 + 3 * i, i), 20)));
+    model.hold = false;
     for (int i = 0; i < 8; ++i) {
         FinishReason reason;
         EXPECT_EQ(collect(*streams[size_t(i)], &reason), expected_output(prompt_of(5 + 3 * i, i), 20)) << "request " << i;

@@ -37,9 +37,14 @@ CacheLayout DeepseekV3Model::cache_layout() const {
     return CacheLayout{config_.num_hidden_layers, config_.latent_cache_width()};
 }
 
+const DecoderLayerWeights& DeepseekV3Model::layer_weights(int layer) const {
+    if (layer == config_.num_hidden_layers && weights_.mtp) return weights_.mtp->layer;
+    return weights_.layers.at(size_t(layer));
+}
+
 void DeepseekV3Model::attention(float* out, const float* x, const BatchLayout& layout, int layer, AttentionPath path,
                                 ThreadPool& pool) const {
-    const MlaWeights& w = weights_.layers[size_t(layer)].self_attn;
+    const MlaWeights& w = layer_weights(layer).self_attn;
     MlaQueries queries = mla_project_queries(x, layout, w, mla_shape_, *rope_, pool);
     mla_write_latents(x, layout, w, mla_shape_, *rope_, layer, pool);
     mla_attend(out, queries, layout, w, mla_shape_, layer, path, {}, pool);
@@ -47,7 +52,7 @@ void DeepseekV3Model::attention(float* out, const float* x, const BatchLayout& l
 
 void DeepseekV3Model::decoder_layer(float* hidden, const BatchLayout& layout, int layer, AttentionPath path,
                                     ThreadPool& pool) const {
-    const DecoderLayerWeights& w = weights_.layers[size_t(layer)];
+    const DecoderLayerWeights& w = layer_weights(layer);
     const int64_t n = layout.n_tokens, d = config_.hidden_size;
     std::vector<float> normed(size_t(n * d)), branch(size_t(n * d));  // [N, D] each
 
@@ -72,6 +77,9 @@ void DeepseekV3Model::forward_batch(const ForwardBatch& batch, float* logits, Th
         decoder_layer(hidden.data(), layout, l, batch.attention, pool);
         if (batch.on_layer_output) batch.on_layer_output(l, hidden.data());
     }
+    if (batch.final_hidden)
+        rmsnorm(batch.final_hidden, hidden.data(), weights_.norm.data(), layout.n_tokens, config_.hidden_size,
+                config_.rms_norm_eps);
     final_logits(logits, hidden.data(), layout, weights_.norm, config_.rms_norm_eps, weights_.lm_head, pool);
 }
 

@@ -1,6 +1,8 @@
 // DeepSeek V2 / V2-Lite / V3 / R1 / V3.1 forward pass (architectures spec §2):
 // embedding -> [RMSNorm -> MLA -> residual -> RMSNorm -> dense or MoE FFN -> residual] x L
-// -> RMSNorm -> lm_head.
+// -> RMSNorm -> lm_head. When the checkpoint carries the multi-token-prediction layer (V3 / V3.2,
+// spec §8) the model is also its MultiTokenPredictor; that layer is index num_hidden_layers for
+// weights, cache rows and (V3.2) its indexer alike.
 #pragma once
 
 #include <memory>
@@ -11,10 +13,11 @@
 #include "whale/model/causal_lm.h"
 #include "whale/model/deepseek_v3/config.h"
 #include "whale/model/deepseek_v3/weights.h"
+#include "whale/model/multi_token_predictor.h"
 
 namespace whale {
 
-class DeepseekV3Model : public CausalLM {
+class DeepseekV3Model : public CausalLM, public MultiTokenPredictor {
 public:
     DeepseekV3Model(const std::string& model_path, const ConfigFields& fields, const LoadOptions& options);
     // Weights loaded elsewhere (a GGUF file): `storage` keeps whatever they point into alive and
@@ -25,6 +28,12 @@ public:
     const ModelSummary& summary() const override { return summary_; }
     CacheLayout cache_layout() const override;
     void forward_batch(const ForwardBatch& batch, float* logits, ThreadPool& pool) const override;
+    const MultiTokenPredictor* mtp() const override { return weights_.mtp ? this : nullptr; }
+
+    // MultiTokenPredictor (defined in mtp_forward.cpp); only called when mtp() is not null.
+    int cache_layer() const override { return config_.num_hidden_layers; }
+    void predict(const ForwardBatch& batch, const float* hidden, float* hidden_out, float* logits,
+                 ThreadPool& pool) const override;
 
     const DeepseekConfig& config() const { return config_; }
     const DeepseekWeights& weights() const { return weights_; }
@@ -38,6 +47,8 @@ protected:
     const MlaShape& mla() const { return mla_shape_; }
     const RopeTable& rope() const { return *rope_; }
     ModelSummary& mutable_summary() { return summary_; }
+    // Layer `layer` of the main stack, or the MTP layer when layer == num_hidden_layers.
+    const DecoderLayerWeights& layer_weights(int layer) const;
 
 private:
     void decoder_layer(float* hidden, const BatchLayout& layout, int layer, AttentionPath path, ThreadPool& pool) const;

@@ -19,12 +19,16 @@ DeepseekV32Model::DeepseekV32Model(const std::string& model_path, const ConfigFi
     s.key_offset = c.latent_cache_width();
     for (int l = 0; l < c.num_hidden_layers; ++l)
         indexers_.push_back(load_indexer(loader(), str_cat("model.layers.", l, ".self_attn.indexer"), s));
+    // The MTP layer's attention is DSA too when its checkpoint stores an indexer for it.
+    const std::string mtp_indexer = str_cat("model.layers.", c.num_hidden_layers, ".self_attn.indexer");
+    if (mtp() && loader().has(mtp_indexer + ".wq_b.weight")) indexers_.push_back(load_indexer(loader(), mtp_indexer, s));
 
     ModelSummary& summary = mutable_summary();
     const int64_t per_layer = s.n_heads * s.head_dim * s.q_lora_rank + s.head_dim * s.hidden_size + 2 * s.head_dim +
                               s.n_heads * s.hidden_size;
     summary.n_params_total += per_layer * c.num_hidden_layers;
     summary.n_params_active += per_layer * c.num_hidden_layers;
+    if (indexers_.size() > size_t(c.num_hidden_layers)) summary.n_params_mtp += per_layer;
     summary.weight_bytes = int64_t(loader().loaded_bytes());
     for (const IndexerWeights& w : indexers_)
         summary.weight_bytes_per_token += w.wq_b.weight.bytes() + w.wk.weight.bytes() + w.weights_proj.bytes();
@@ -40,7 +44,9 @@ CacheLayout DeepseekV32Model::cache_layout() const {
 
 void DeepseekV32Model::attention(float* out, const float* x, const BatchLayout& layout, int layer, AttentionPath path,
                                  ThreadPool& pool) const {
-    const MlaWeights& w = weights().layers[size_t(layer)].self_attn;
+    // Only an MTP layer stored without an indexer lands here; it attends densely.
+    if (size_t(layer) >= indexers_.size()) return DeepseekV3Model::attention(out, x, layout, layer, path, pool);
+    const MlaWeights& w = layer_weights(layer).self_attn;
     MlaQueries queries = mla_project_queries(x, layout, w, mla(), rope(), pool);
     mla_write_latents(x, layout, w, mla(), rope(), layer, pool);
     indexer_write_keys(x, layout, indexers_[size_t(layer)], indexer_shape_, rope(), layer, pool);

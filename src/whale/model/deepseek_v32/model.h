@@ -23,7 +23,7 @@ protected:
 
 private:
     IndexerShape indexer_shape_;
-    std::vector<IndexerWeights> indexers_;  // one per layer
+    std::vector<IndexerWeights> indexers_;  // one per layer, then the MTP layer's when stored
 };
 
 }  // namespace whale

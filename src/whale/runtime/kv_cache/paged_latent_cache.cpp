@@ -13,6 +13,15 @@ int64_t PagedLatentCache::blocks_needed(int64_t n) const {
     return total > int64_t(blocks_.size()) ? total - int64_t(blocks_.size()) : 0;
 }
 
+void PagedLatentCache::truncate(int64_t n) {
+    const int64_t bp = pool_.block_positions();
+    const size_t keep = size_t((n + bp - 1) / bp);
+    while (blocks_.size() > keep) {
+        pool_.release(blocks_.back());
+        blocks_.pop_back();
+    }
+}
+
 void PagedLatentCache::release_all() {
     for (BlockId block : blocks_) pool_.release(block);
     blocks_.clear();

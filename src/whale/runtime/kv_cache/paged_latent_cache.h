@@ -26,6 +26,8 @@ public:
     void append_block(BlockId block) { blocks_.push_back(block); }
     // How many more blocks positions [0, n) need beyond the current table.
     int64_t blocks_needed(int64_t n) const;
+    // Releases the blocks past those positions [0, n) need (rows of rejected speculative drafts).
+    void truncate(int64_t n);
     // Releases every block (the sequence finished or was preempted).
     void release_all();
 

@@ -1,0 +1,32 @@
+// What `whale bench` calls to measure speculative decoding on a loaded engine: the same prompt decoded
+// plainly and with MTP drafts, decode time only (prefill excluded), same sampler settings.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "whale/runtime/engine.h"
+#include "whale/runtime/sampler.h"
+#include "whale/runtime/speculative/speculative_decoder.h"
+
+namespace whale {
+
+struct SpeculationBenchmarkOptions {
+    std::vector<int32_t> prompt;  // decoded from after it; must not be empty
+    int n_tokens = 128;           // generated per run (EOS is not a stop here: the count is fixed)
+    int n_draft = 1;
+    SamplerSettings sampler;      // greedy by default, which also makes the two outputs comparable
+};
+
+struct SpeculationBenchmark {
+    double plain_tokens_per_second = 0.0;
+    double speculative_tokens_per_second = 0.0;
+    double speedup = 0.0;          // speculative / plain tokens per second
+    SpeculativeStats stats;        // drafted, accepted, acceptance_rate(), tokens_per_step()
+    bool outputs_identical = false;  // meaningful when greedy: must then be true
+};
+
+// Needs engine.has_mtp(); throws saying so otherwise.
+SpeculationBenchmark benchmark_speculation(const Engine& engine, const SpeculationBenchmarkOptions& options);
+
+}  // namespace whale
