@@ -20,5 +20,7 @@ CommandRun register_serve_command(CLI::App& app);
 CommandRun register_kv_command(CLI::App& app);
 CommandRun register_convert_command(CLI::App& app);
 CommandRun register_quantize_command(CLI::App& app);
+CommandRun register_make_bench_model_command(CLI::App& app);
+CommandRun register_bench_command(CLI::App& app);
 
 }  // namespace whale::app

@@ -28,6 +28,8 @@ int main(int argc, char** argv) {
     add(whale::app::register_kv_command);
     add(whale::app::register_convert_command);
     add(whale::app::register_quantize_command);
+    add(whale::app::register_make_bench_model_command);
+    add(whale::app::register_bench_command);
 
     try {
         app.parse(argc, argv);

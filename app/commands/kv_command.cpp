@@ -6,32 +6,13 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "context_length.h"
 #include "whale/core/error.h"
 #include "whale/model/kv_footprint.h"
 
 namespace whale::app {
 
 namespace {
-
-int64_t parse_context(const std::string& item) {
-    WHALE_CHECK(!item.empty(), "--ctx: empty length");
-    int64_t scale = 1;
-    std::string digits = item;
-    const char suffix = char(std::toupper(item.back()));
-    if (suffix == 'K' || suffix == 'M') {
-        scale = suffix == 'K' ? 1024 : 1024 * 1024;  // 1M = 2^20 tokens, as the spec's figures use
-        digits.pop_back();
-    }
-    size_t used = 0;
-    double value = 0;
-    try {
-        value = std::stod(digits, &used);
-    } catch (const std::exception&) {
-        used = 0;
-    }
-    WHALE_CHECK(used == digits.size() && value > 0, "--ctx: '", item, "' is not a length like 4096, 32K or 1M");
-    return int64_t(std::llround(value * double(scale)));
-}
 
 std::string human(double bytes) {
     const char* units[] = {"B", "KB", "MB", "GB", "TB"};
@@ -97,13 +78,7 @@ CommandRun register_kv_command(CLI::App& app) {
         KvArchitecture arch = !a->model.empty() ? kv_architecture_from_config(ConfigFields::load(a->model))
                                                 : kv_preset(a->preset.empty() ? "v3" : a->preset);
         const KvDtype dtype = kv_dtype_from_name(a->dtype);
-        std::vector<int64_t> contexts;
-        for (size_t begin = 0; begin <= a->contexts.size();) {
-            size_t end = a->contexts.find(',', begin);
-            if (end == std::string::npos) end = a->contexts.size();
-            contexts.push_back(parse_context(a->contexts.substr(begin, end - begin)));
-            begin = end + 1;
-        }
+        const std::vector<int64_t> contexts = parse_context_lengths(a->contexts);
         const std::vector<KvScheme> schemes = kv_schemes(arch, dtype);
         if (a->json) {
             nlohmann::ordered_json out = {{"architecture", arch.name}, {"dtype", kv_dtype_name(dtype)},

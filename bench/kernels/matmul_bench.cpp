@@ -84,4 +84,3 @@ BENCHMARK(BM_ThreadPoolDispatch)->UseRealTime();
 }  // namespace
 }  // namespace whale
 
-BENCHMARK_MAIN();

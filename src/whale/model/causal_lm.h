@@ -33,6 +33,10 @@ struct ModelSummary {
     int64_t n_params_active = 0;     // per token: all but the routed experts not chosen
     int64_t n_params_mtp = 0;        // the multi-token-prediction layer(s), loaded but separate
     int64_t weight_bytes = 0;        // bytes of weights held (mapped or owned)
+    // Weight bytes one decoded token reads: every matrix it multiplies (attention, dense FFN,
+    // router, shared experts, the top-k routed experts' share, head) plus one embedding row.
+    // Tokens/s times this is the bandwidth decode achieves on weights.
+    int64_t weight_bytes_per_token = 0;
     int64_t kv_values_per_token = 0; // cached values per token over all layers (latent)
     int64_t mha_values_per_token = 0;// what a non-absorbed per-head K/V cache would hold
     std::vector<int32_t> eos_token_ids;

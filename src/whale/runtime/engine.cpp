@@ -9,6 +9,7 @@
 #include "whale/core/error.h"
 #include "whale/core/progress_bar.h"
 #include "whale/core/thread_pool.h"
+#include "whale/model/bench/random_weights.h"
 #include "whale/model/multi_token_predictor.h"
 #include "whale/model/registry.h"
 #include "whale/runtime/kv_cache/latent_cache.h"
@@ -165,6 +166,17 @@ void Session::rewind(int64_t position) {
     WHALE_CHECK(position >= 0 && position <= this->position(), "rewind to ", position, " outside [0, ",
                 this->position(), "]");
     tokens_.resize(size_t(position));
+}
+
+void Session::append_synthetic(int64_t n, int32_t token, uint64_t seed) {
+    WHALE_CHECK(n >= 0, "append_synthetic: negative count ", n);
+    const int64_t start = position();
+    cache_->reserve(start + n);
+    const CacheLayout layout = engine_.cache_layout();
+    for (int layer = 0; layer < layout.n_layers; ++layer)
+        for (int64_t p = start; p < start + n; ++p)
+            random_normal_row(cache_->row(layer, p), layout.row_width, 1.0f, seed, uint64_t(layer), uint64_t(p));
+    tokens_.insert(tokens_.end(), size_t(n), token);
 }
 
 const ModelSummary& Session::model() const { return engine_.model(); }

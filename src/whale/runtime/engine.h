@@ -101,6 +101,10 @@ public:
     std::vector<float> append(const std::vector<int32_t>& tokens, const AppendOptions& options = {});
     // Forgets every token from `position` on (cache rows beyond it are overwritten later).
     void rewind(int64_t position);
+    // For benchmarks: extends the timeline by n positions (token id `token`) whose cache rows are
+    // random N(0, 1) values, the scale of the normalised latents and keys a real prompt leaves,
+    // instead of running the prompt. Decode cost depends only on how many rows there are.
+    void append_synthetic(int64_t n, int32_t token, uint64_t seed);
 
     int64_t position() const { return int64_t(tokens_.size()); }
     const std::vector<int32_t>& tokens() const { return tokens_; }

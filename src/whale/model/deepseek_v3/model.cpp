@@ -83,6 +83,35 @@ void DeepseekV3Model::forward_batch(const ForwardBatch& batch, float* logits, Th
     final_logits(logits, hidden.data(), layout, weights_.norm, config_.rms_norm_eps, weights_.lm_head, pool);
 }
 
+namespace {
+
+int64_t swiglu_bytes(const SwigluWeights& w) {
+    return w.gate_proj.weight.bytes() + w.up_proj.weight.bytes() + w.down_proj.weight.bytes();
+}
+
+// Weight bytes one decoded token reads (ModelSummary::weight_bytes_per_token); a layer's routed
+// experts count as k / E of their bytes, the expected share the router picks.
+int64_t decode_weight_bytes(const DeepseekWeights& w, const DeepseekConfig& c) {
+    int64_t bytes = w.embed_tokens.row_bytes() + w.lm_head.bytes();
+    for (const DecoderLayerWeights& layer : w.layers) {
+        const MlaWeights& a = layer.self_attn;
+        for (const Linear* l : {&a.q_proj, &a.q_a_proj, &a.q_b_proj, &a.kv_a_proj_with_mqa, &a.kv_b_proj, &a.o_proj})
+            if (!l->weight.empty()) bytes += l->weight.bytes();
+        if (!layer.is_moe) {
+            bytes += swiglu_bytes(layer.mlp);
+            continue;
+        }
+        bytes += layer.moe.gate.bytes();
+        if (!layer.moe.shared_experts.gate_proj.weight.empty()) bytes += swiglu_bytes(layer.moe.shared_experts);
+        int64_t routed = 0;
+        for (const SwigluWeights& e : layer.moe.experts) routed += swiglu_bytes(e);
+        bytes += routed * c.num_experts_per_tok / std::max<int64_t>(1, int64_t(layer.moe.experts.size()));
+    }
+    return bytes;
+}
+
+}  // namespace
+
 void DeepseekV3Model::summarize() {
     const DeepseekConfig& c = config_;
     const int64_t d = c.hidden_size, h = c.num_attention_heads;
@@ -114,6 +143,7 @@ void DeepseekV3Model::summarize() {
     s.n_params_active = active;
     if (weights_.mtp) s.n_params_mtp = 2 * d * d + 3 * d + attention + expert * (c.n_routed_experts + c.n_shared_experts) + c.n_routed_experts * d;
     s.weight_bytes = int64_t(weight_bytes_);
+    s.weight_bytes_per_token = decode_weight_bytes(weights_, c);
     s.kv_values_per_token = int64_t(c.num_hidden_layers) * c.latent_cache_width();
     s.mha_values_per_token = int64_t(c.num_hidden_layers) * h * (c.qk_head_dim() + c.v_head_dim);
     s.eos_token_ids = c.eos_token_ids;

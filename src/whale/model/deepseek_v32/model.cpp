@@ -30,6 +30,8 @@ DeepseekV32Model::DeepseekV32Model(const std::string& model_path, const ConfigFi
     summary.n_params_active += per_layer * c.num_hidden_layers;
     if (indexers_.size() > size_t(c.num_hidden_layers)) summary.n_params_mtp += per_layer;
     summary.weight_bytes = int64_t(loader().loaded_bytes());
+    for (const IndexerWeights& w : indexers_)
+        summary.weight_bytes_per_token += w.wq_b.weight.bytes() + w.wk.weight.bytes() + w.weights_proj.bytes();
     summary.kv_values_per_token += int64_t(c.num_hidden_layers) * s.head_dim;
     summary.description += ", DeepSeek Sparse Attention";
     summary.details.push_back(str_cat("indexer: ", s.n_heads, " heads of ", s.head_dim, ", top-", s.top_k,

@@ -77,6 +77,10 @@ void DenseGqaModel::summarize() {
     s.n_params_total = c.vocab_size * d * (c.tie_word_embeddings ? 1 : 2) + d + per_layer * c.num_hidden_layers;
     s.n_params_active = s.n_params_total;  // dense: every weight works on every token
     s.weight_bytes = int64_t(loader_->loaded_bytes());
+    // A decoded token reads every weight but the embedding, of which it reads one row (a tied
+    // embedding is read whole as the head).
+    s.weight_bytes_per_token =
+        s.weight_bytes - (c.tie_word_embeddings ? 0 : weights_.embed_tokens.bytes() - weights_.embed_tokens.row_bytes());
     s.kv_values_per_token = int64_t(c.num_hidden_layers) * c.cache_width();
     s.mha_values_per_token = int64_t(c.num_hidden_layers) * 2 * h * dh;  // one K/V head per query head
     s.eos_token_ids = c.eos_token_ids;
