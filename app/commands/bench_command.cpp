@@ -4,6 +4,10 @@
 // measured here with the same thread count, and the bandwidth each test achieved on weights.
 //   tg: GB/s = tokens/s × weight bytes one decoded token reads (ModelSummary::weight_bytes_per_token);
 //   pp: GB/s = batches/s × every weight byte (a 512-token batch touches every expert).
+// `--batch B` also times B sequences decoded together (one batched forward per step, as the server's
+// continuous batching runs it): aggregate tokens/s; GB/s then counts one token's weights per step,
+// a lower bound since the batch's tokens route to more experts. `--speculative mtp [--draft N]`
+// adds plain vs MTP-speculative decode of one prompt: acceptance rate and speed-up.
 // `--ctx C` times decode with C positions already cached; those rows are synthetic (random, of the
 // scale real rows have), since prefilling 32K tokens would take hours on a small machine and
 // decode cost depends only on the cache length.
@@ -14,6 +18,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <thread>
 
 #include "commands.h"
@@ -22,14 +27,17 @@
 #include "whale/core/progress_bar.h"
 #include "whale/core/thread_pool.h"
 #include "whale/kernels/memory_bandwidth.h"
+#include "whale/runtime/speculative/speculation_benchmark.h"
 #include "whale/runtime/throughput.h"
+#include "speculative_options.h"
 
 namespace whale::app {
 
 namespace {
 
 struct BenchArgs {
-    std::string model, contexts = "0", csv;
+    std::string model, contexts = "0", batches = "1", csv;
+    SpeculativeFlags speculative;
     int64_t n_prompt = 512, n_gen = 128;
     int runs = 5, threads = 0, bandwidth_mib = 1024;
     bool json = false;
@@ -39,6 +47,7 @@ struct BenchArgs {
 struct TestResult {
     std::string test;   // "pp512", "tg128"
     int64_t n_prompt = 0, n_gen = 0, ctx = 0;
+    int batch = 1;  // sequences decoded together; tokens/s is their aggregate
     RateSummary rate;
     double gb_per_s = 0.0;
 };
@@ -46,7 +55,10 @@ struct TestResult {
 // "pp512" / "tg128" (the JSON `test`); the table adds the depth: "tg128 @ d4096".
 std::string test_name(const TestResult& r) { return r.n_prompt > 0 ? str_cat("pp", r.n_prompt) : str_cat("tg", r.n_gen); }
 
-std::string test_label(const TestResult& r) { return r.ctx > 0 ? str_cat(test_name(r), " @ d", r.ctx) : test_name(r); }
+std::string test_label(const TestResult& r) {
+    const std::string name = r.batch > 1 ? str_cat(test_name(r), " x", r.batch) : test_name(r);
+    return r.ctx > 0 ? str_cat(name, " @ d", r.ctx) : name;
+}
 
 // The file name of a .gguf; "parent/model" for a checkpoint directory, whose own name is often generic.
 std::string model_label(const std::string& path) {
@@ -68,6 +80,7 @@ nlohmann::ordered_json result_json(const BenchArgs& a, const ModelSummary& m, co
         {"n_prompt", r.n_prompt},
         {"n_gen", r.n_gen},
         {"ctx", r.ctx},
+        {"batch", r.batch},
         {"cache_fill", r.ctx > 0 ? "synthetic" : "none"},
         {"repetitions", a.runs},
         {"tokens_per_s", r.rate.mean},
@@ -133,6 +146,46 @@ void write_csv(const std::string& path, const std::vector<nlohmann::ordered_json
     }
 }
 
+constexpr int speculation_prompt_tokens = 16;
+
+// Plain vs speculative decode of one random prompt (greedy, so both outputs must agree).
+void report_speculation(const BenchArgs& a, const Engine& engine, std::vector<nlohmann::ordered_json>& rows) {
+    SpeculationBenchmarkOptions options;
+    std::mt19937_64 rng(a.seed);
+    std::uniform_int_distribution<int32_t> pick(0, int32_t(engine.model().vocab_size - 1));
+    for (int i = 0; i < speculation_prompt_tokens; ++i) options.prompt.push_back(pick(rng));
+    options.n_tokens = int(a.n_gen);
+    options.n_draft = a.speculative.n_draft;
+    const SpeculationBenchmark b = benchmark_speculation(engine, options);
+    const nlohmann::ordered_json row = {
+        {"model", model_label(a.model)},
+        {"test", str_cat("tg", a.n_gen, " spec")},
+        {"speculative", a.speculative.method},
+        {"n_draft", a.speculative.n_draft},
+        {"plain_tokens_per_s", b.plain_tokens_per_second},
+        {"tokens_per_s", b.speculative_tokens_per_second},
+        {"speedup", b.speedup},
+        {"drafted", b.stats.drafted},
+        {"accepted", b.stats.accepted},
+        {"acceptance_rate", b.stats.acceptance_rate()},
+        {"tokens_per_forward", b.stats.tokens_per_step()},
+        {"outputs_identical", b.outputs_identical},
+    };
+    rows.push_back(row);
+    if (a.json) {
+        std::printf("%s\n", row.dump().c_str());
+    } else {
+        std::printf("\nspeculative %s (draft %d), tg%lld greedy: plain %.2f t/s, speculative %.2f t/s, speed-up %.2fx; "
+                    "acceptance %.1f%% (%lld/%lld), %.2f tokens per forward; outputs %s\n",
+                    a.speculative.method.c_str(), a.speculative.n_draft, static_cast<long long>(a.n_gen),
+                    b.plain_tokens_per_second, b.speculative_tokens_per_second, b.speedup,
+                    100.0 * b.stats.acceptance_rate(), static_cast<long long>(b.stats.accepted),
+                    static_cast<long long>(b.stats.drafted), b.stats.tokens_per_step(),
+                    b.outputs_identical ? "identical" : "DIFFER");
+    }
+    std::fflush(stdout);
+}
+
 int run_bench(const BenchArgs& a) {
     const std::vector<int64_t> depths = parse_context_lengths(a.contexts, "--ctx", true);
     WHALE_CHECK(a.n_prompt > 0 || a.n_gen > 0, "nothing to measure: -p and -n are both 0");
@@ -144,6 +197,8 @@ int run_bench(const BenchArgs& a) {
     EngineOptions options;
     options.n_threads = threads;
     options.max_context = std::max(a.n_prompt, a.n_gen > 0 ? max_depth + a.n_gen : 0);
+    if (speculative_enabled(a.speculative))  // the drafts of the last step may run past n_gen
+        options.max_context = std::max(options.max_context, speculation_prompt_tokens + a.n_gen + a.speculative.n_draft + 1);
     options.show_progress = terminal;
     std::unique_ptr<Engine> engine = Engine::load(a.model, options);
     const ModelSummary& m = engine->model();
@@ -173,18 +228,26 @@ int run_bench(const BenchArgs& a) {
         r.gb_per_s = r.rate.mean / double(a.n_prompt) * double(m.weight_bytes) / 1e9;
         report(r);
     }
+    const std::vector<int64_t> batches = parse_context_lengths(a.batches, "--batch", false);
     for (int64_t depth : a.n_gen > 0 ? depths : std::vector<int64_t>{}) {
-        TestResult r;
-        r.n_gen = a.n_gen;
-        r.ctx = depth;
-        r.test = test_name(r);
-        ProgressBar bar(r.test, a.runs + 1, terminal);
-        r.rate = summarize_rates(time_decode(*engine, a.n_gen, depth, a.runs, a.seed, [&bar] { bar.advance(1); }),
-                                 a.n_gen);
-        bar.finish();
-        r.gb_per_s = r.rate.mean * double(m.weight_bytes_per_token) / 1e9;
-        report(r);
+        for (int64_t batch : batches) {
+            TestResult r;
+            r.n_gen = a.n_gen;
+            r.ctx = depth;
+            r.batch = int(batch);
+            r.test = test_name(r);
+            ProgressBar bar(test_label(r), a.runs + 1, terminal);
+            auto tick = [&bar] { bar.advance(1); };
+            const std::vector<double> seconds =
+                batch == 1 ? time_decode(*engine, a.n_gen, depth, a.runs, a.seed, tick)
+                           : time_batched_decode(*engine, a.n_gen, depth, int(batch), a.runs, a.seed, tick);
+            r.rate = summarize_rates(seconds, a.n_gen * batch);
+            bar.finish();
+            r.gb_per_s = r.rate.mean / double(batch) * double(m.weight_bytes_per_token) / 1e9;
+            report(r);
+        }
     }
+    if (speculative_enabled(a.speculative) && a.n_gen > 0) report_speculation(a, *engine, rows);
     if (!a.csv.empty()) write_csv(a.csv, rows);
     return 0;
 }
@@ -204,6 +267,9 @@ CommandRun register_bench_command(CLI::App& app) {
         ->check(CLI::Range(1, 1000));
     cmd->add_option("--ctx", a->contexts,
                     "Comma-separated cache depths for the decode tests, e.g. 0,4096,32K (rows are synthetic)");
+    cmd->add_option("--batch", a->batches,
+                    "Comma-separated numbers of sequences decoded together, e.g. 1,2,4,8 (aggregate tokens/s)");
+    add_speculative_options(cmd, a->speculative);
     cmd->add_option("-t,--threads", a->threads, "Threads (default: one per hardware thread)")
         ->check(CLI::Range(1, 1024));
     cmd->add_option("--csv", a->csv, "Also write the results to this CSV file");

@@ -13,8 +13,8 @@ KEYS = {"test", "ctx", "tokens_per_s", "stddev", "gb_per_s", "bandwidth_pct", "m
         "read_bandwidth_gb_per_s", "threads", "n_prompt", "n_gen", "samples_ts", "cache_fill"}
 
 
-def bench_json(run_whale, *args):
-    result = run_whale("bench", "-m", MODEL, "--bandwidth-mib", 64, "--json", *args, check=True)
+def bench_json(run_whale, *args, model=MODEL):
+    result = run_whale("bench", "-m", model, "--bandwidth-mib", 64, "--json", *args, check=True)
     return [json.loads(line) for line in result.stdout.splitlines()]
 
 
@@ -68,3 +68,29 @@ def test_make_bench_model_rejects_bad_flags(run_whale, tmp_path):
     result = run_whale("make-bench-model", tmp_path / "x.gguf", "--layers", "1")
     assert result.returncode == 2 and "--layers" in result.stderr
     assert not list(tmp_path.iterdir())
+
+
+def test_batched_decode_reports_aggregate_rates_per_batch(run_whale):
+    rows = bench_json(run_whale, "-p", 0, "-n", 4, "-r", 1, "--batch", "1,3", "-t", 1)
+    assert [(r["test"], r["batch"]) for r in rows] == [("tg4", 1), ("tg4", 3)]
+    for r in rows:
+        assert r["tokens_per_s"] > 0 and r["samples_ts"][0] == r["tokens_per_s"]
+    # GB/s counts one token's weights per step of the batch (a lower bound for a batch).
+    batch3 = rows[1]
+    assert batch3["gb_per_s"] == pytest.approx(batch3["tokens_per_s"] / 3 * batch3["model_bytes_per_token"] / 1e9)
+
+
+def test_speculative_reports_acceptance_and_identical_greedy_output(run_whale):
+    rows = bench_json(run_whale, "-p", 0, "-n", 6, "-r", 1, "--speculative", "mtp", "--draft", 2,
+                      model=GOLDEN / "v3" / "model")
+    spec = rows[-1]
+    assert spec["test"] == "tg6 spec" and spec["n_draft"] == 2
+    assert spec["outputs_identical"] is True
+    assert 0 <= spec["acceptance_rate"] <= 1 and spec["drafted"] >= spec["accepted"] >= 0
+    assert spec["plain_tokens_per_s"] > 0 and spec["tokens_per_s"] > 0
+    assert spec["speedup"] == pytest.approx(spec["tokens_per_s"] / spec["plain_tokens_per_s"])
+
+
+def test_speculative_needs_an_mtp_layer(run_whale):
+    result = run_whale("bench", "-m", MODEL, "--bandwidth-mib", 64, "-p", 0, "-n", 2, "-r", 1, "--speculative", "mtp")
+    assert result.returncode != 0 and "multi-token-prediction" in result.stderr

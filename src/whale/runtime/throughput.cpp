@@ -59,6 +59,34 @@ std::vector<double> time_decode(const Engine& engine, int64_t n_gen, int64_t dep
     return seconds;
 }
 
+std::vector<double> time_batched_decode(const Engine& engine, int64_t n_gen, int64_t depth, int batch, int runs,
+                                        uint64_t seed, const std::function<void()>& after_run) {
+    WHALE_CHECK(n_gen > 0 && runs > 0 && depth >= 0 && batch > 0,
+                "batched decode benchmark needs tokens, runs, a depth >= 0 and a batch >= 1");
+    std::mt19937_64 rng(seed);
+    std::vector<std::unique_ptr<Session>> sessions;
+    std::vector<std::vector<int32_t>> tokens;
+    for (int b = 0; b < batch; ++b) {
+        tokens.push_back(random_tokens(n_gen, engine.model().vocab_size, rng));
+        sessions.push_back(engine.new_session());
+        sessions.back()->append_synthetic(depth, tokens.back().front(), seed + uint64_t(b));
+    }
+    std::vector<Engine::BatchEntry> entries(static_cast<size_t>(batch));
+    std::vector<double> seconds;
+    for (int r = -1; r < runs; ++r) {  // r = -1: warm-up, one step
+        for (auto& session : sessions) session->rewind(depth);
+        const int64_t steps = r < 0 ? 1 : n_gen;
+        const auto start = std::chrono::steady_clock::now();
+        for (int64_t i = 0; i < steps; ++i) {
+            for (int b = 0; b < batch; ++b) entries[size_t(b)] = {sessions[size_t(b)].get(), {tokens[size_t(b)][size_t(i)]}};
+            engine.step(entries, {});
+        }
+        if (r >= 0) seconds.push_back(seconds_since(start));
+        if (after_run) after_run();
+    }
+    return seconds;
+}
+
 RateSummary summarize_rates(const std::vector<double>& seconds, int64_t tokens_per_run) {
     RateSummary s;
     for (double t : seconds) s.per_run.push_back(double(tokens_per_run) / t);

@@ -25,6 +25,12 @@ std::vector<double> time_prefill(const Engine& engine, int64_t n_prompt, int run
 std::vector<double> time_decode(const Engine& engine, int64_t n_gen, int64_t depth, int runs, uint64_t seed,
                                 const std::function<void()>& after_run = {});
 
+// Seconds per run of n_gen steps of `batch` sequences decoded together (Engine::step: one batched
+// forward per step, weights read once for all of them; the server's continuous batching runs the
+// same forward). Each sequence starts from `depth` synthetic cached positions.
+std::vector<double> time_batched_decode(const Engine& engine, int64_t n_gen, int64_t depth, int batch, int runs,
+                                        uint64_t seed, const std::function<void()>& after_run = {});
+
 struct RateSummary {
     double mean = 0.0;    // tokens per second, mean over runs
     double stddev = 0.0;  // sample standard deviation over runs (0 for one run)
