@@ -3,17 +3,13 @@
 #include <immintrin.h>
 
 #include "whale/kernels/dot.h"
+#include "whale/kernels/x86_avx2/horizontal_sum.h"
 
 namespace whale {
 
-namespace {
+using avx2::horizontal_sum;
 
-float horizontal_sum(__m256 v) {
-    __m128 half = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    half = _mm_add_ps(half, _mm_movehl_ps(half, half));
-    half = _mm_add_ss(half, _mm_movehdup_ps(half));
-    return _mm_cvtss_f32(half);
-}
+namespace {
 
 // Q queries × J rows: Q·J accumulators, Q + J loads per 8 columns.
 template <int Q, int J>

@@ -8,27 +8,17 @@
 #include "whale/core/dtype.h"
 #include "whale/kernels/quant/quantize.h"
 #include "whale/kernels/quant/vec_dot.h"
+#include "whale/kernels/x86_avx2/horizontal_sum.h"
 
 namespace whale {
+
+using avx2::horizontal_sum;
+using avx2::horizontal_sum_i32;
 
 namespace {
 
 // fp16 -> f32 with F16C (exact, like f16_to_f32, but one instruction instead of a call).
 float half_to_float(uint16_t h) { return _cvtsh_ss(h); }
-
-float horizontal_sum(__m256 v) {
-    __m128 half = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    half = _mm_add_ps(half, _mm_movehl_ps(half, half));
-    half = _mm_add_ss(half, _mm_movehdup_ps(half));
-    return _mm_cvtss_f32(half);
-}
-
-int32_t horizontal_sum_i32(__m256i v) {
-    __m128i half = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-    half = _mm_add_epi32(half, _mm_shuffle_epi32(half, _MM_SHUFFLE(1, 0, 3, 2)));
-    half = _mm_add_epi32(half, _mm_shuffle_epi32(half, _MM_SHUFFLE(2, 3, 0, 1)));
-    return _mm_cvtsi128_si32(half);
-}
 
 // Sum of 32 signed-byte products w·a as 8 int32 lanes. |w| as the unsigned operand and a with w's
 // sign keep the product sign right; w = -128 works because its byte 0x80 read unsigned is 128.
