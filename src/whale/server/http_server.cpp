@@ -105,10 +105,7 @@ void HttpServer::add_routes() {
         response.set_content(json_text({{"object", "list"}, {"data", Json::array({model})}}), "application/json");
     });
     server_.Get("/metrics", [this](const httplib::Request&, httplib::Response& response) {
-        const SchedulerStats s = context_.scheduler->stats();
-        SchedulerGauges gauges{s.queue_depth, s.running, s.blocks_used, s.blocks_free, s.blocks_cached,
-                               s.cached_prompt_tokens, s.prompt_tokens, s.preemptions, s.drafted, s.accepted};
-        response.set_content(context_.metrics.render(gauges), "text/plain; version=0.0.4");
+        response.set_content(context_.metrics.render(context_.scheduler->stats()), "text/plain; version=0.0.4");
     });
     server_.Post("/v1/chat/completions", guarded(context_, handle_chat_completions));
     server_.Post("/v1/completions", guarded(context_, handle_completions));

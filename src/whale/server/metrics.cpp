@@ -68,7 +68,7 @@ void Metrics::record_time_per_token(double seconds) {
     per_token_.observe(seconds);
 }
 
-std::string Metrics::render(const SchedulerGauges& gauges) const {
+std::string Metrics::render(const SchedulerStats& scheduler) const {
     std::lock_guard<std::mutex> lock(mutex_);
     std::string out = "# HELP whale_requests_total HTTP requests answered, by status\n# TYPE whale_requests_total counter\n";
     for (const auto& [status, count] : requests_by_status_)
@@ -78,22 +78,22 @@ std::string Metrics::render(const SchedulerGauges& gauges) const {
                   double(generated_tokens_));
     ttft_.render(out, "whale_time_to_first_token_seconds", "Time from request to its first generated token");
     per_token_.render(out, "whale_time_per_output_token_seconds", "Time between consecutive generated tokens");
-    append_metric(out, "whale_queue_depth", "gauge", "Requests waiting for a sequence slot", double(gauges.queue_depth));
-    append_metric(out, "whale_running_sequences", "gauge", "Sequences in the running batch", double(gauges.running_sequences));
+    append_metric(out, "whale_queue_depth", "gauge", "Requests waiting for a sequence slot", double(scheduler.queue_depth));
+    append_metric(out, "whale_running_sequences", "gauge", "Sequences in the running batch", double(scheduler.running));
     append_metric(out, "whale_cache_blocks_used", "gauge", "KV cache blocks held by sequences or the prefix cache",
-                  double(gauges.cache_blocks_used));
-    append_metric(out, "whale_cache_blocks_free", "gauge", "KV cache blocks free", double(gauges.cache_blocks_free));
+                  double(scheduler.blocks_used));
+    append_metric(out, "whale_cache_blocks_free", "gauge", "KV cache blocks free", double(scheduler.blocks_free));
     append_metric(out, "whale_prefix_cache_blocks", "gauge", "KV cache blocks the prefix cache remembers",
-                  double(gauges.prefix_cache_blocks));
+                  double(scheduler.blocks_cached));
     append_metric(out, "whale_preemptions_total", "counter", "Sequences preempted because the cache was full",
-                  double(gauges.preemptions));
-    const double ratio = gauges.prompt_tokens > 0 ? double(gauges.prefix_cache_hit_tokens) / double(gauges.prompt_tokens) : 0.0;
+                  double(scheduler.preemptions));
+    const double ratio = scheduler.prompt_tokens > 0 ? double(scheduler.cached_prompt_tokens) / double(scheduler.prompt_tokens) : 0.0;
     append_metric(out, "whale_prefix_cache_hit_ratio", "gauge", "Prompt tokens served from the prefix cache / prompt tokens",
                   ratio);
     append_metric(out, "whale_speculative_draft_tokens_total", "counter", "Tokens drafted by speculative decoding",
-                  double(gauges.draft_tokens));
+                  double(scheduler.drafted));
     append_metric(out, "whale_speculative_accepted_tokens_total", "counter", "Drafted tokens the model accepted",
-                  double(gauges.accepted_tokens));
+                  double(scheduler.accepted));
     return out;
 }
 

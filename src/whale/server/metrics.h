@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "whale/runtime/scheduler.h"
+
 namespace whale::server {
 
 class Histogram {
@@ -25,20 +27,6 @@ private:
     uint64_t count_ = 0;
 };
 
-// What the scheduler knows at scrape time.
-struct SchedulerGauges {
-    int64_t queue_depth = 0;
-    int64_t running_sequences = 0;
-    int64_t cache_blocks_used = 0;
-    int64_t cache_blocks_free = 0;
-    int64_t prefix_cache_blocks = 0;
-    int64_t prefix_cache_hit_tokens = 0;
-    int64_t prompt_tokens = 0;
-    int64_t preemptions = 0;
-    int64_t draft_tokens = 0;     // speculative decoding: tokens drafted
-    int64_t accepted_tokens = 0;  //   and kept by the model
-};
-
 class Metrics {
 public:
     Metrics();
@@ -46,7 +34,8 @@ public:
     void record_tokens(int64_t prompt, int64_t generated);
     void record_time_to_first_token(double seconds);
     void record_time_per_token(double seconds);
-    std::string render(const SchedulerGauges& gauges) const;
+    // The scheduler's gauges are read at scrape time.
+    std::string render(const SchedulerStats& scheduler) const;
 
 private:
     mutable std::mutex mutex_;
