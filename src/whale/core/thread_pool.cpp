@@ -25,8 +25,15 @@ void cpu_relax() {
 #endif
 }
 
+// The claim word: generation in the high 32 bits, the job's chunk count in the next 16, the next
+// unclaimed chunk in the low 16. The count lives in the same word as the cursor so a worker holding
+// a stale claim cannot compare it with a newer job's count: between the caller publishing a job's
+// fields and its claim word, a late worker of the previous job that had read "all 2 chunks taken"
+// would otherwise see 3 chunks, claim one, and run it twice.
 uint32_t generation_of(uint64_t claim) { return uint32_t(claim >> 32); }
-uint32_t chunk_of(uint64_t claim) { return uint32_t(claim); }
+uint32_t chunk_count_of(uint64_t claim) { return uint32_t(claim >> 16) & 0xffffu; }
+uint32_t chunk_of(uint64_t claim) { return uint32_t(claim) & 0xffffu; }
+uint64_t make_claim(uint32_t generation, uint32_t n_chunks) { return uint64_t(generation) << 32 | uint64_t(n_chunks) << 16; }
 
 // How long an idle worker spins before sleeping. Between the matrix products of one forward the
 // gaps are microseconds; between forwards (sampling, HTTP) they can be long, and a spinning core
@@ -38,6 +45,7 @@ constexpr auto spin_window = std::chrono::microseconds(200);
 ThreadPool::ThreadPool(int n_threads) {
     if (n_threads <= 0) n_threads = int(std::thread::hardware_concurrency());
     if (n_threads <= 0) n_threads = 1;
+    if (n_threads > 0xffff) n_threads = 0xffff;  // the chunk count is 16 bits of the claim word
     for (int i = 1; i < n_threads; ++i) workers_.emplace_back([this] { worker_loop(); });
 }
 
@@ -59,12 +67,11 @@ void ThreadPool::parallel_for(int64_t n, const Job& fn) {
     const uint32_t n_chunks = uint32_t(n < size() ? n : size());
     job_.store(&fn, std::memory_order_relaxed);
     job_size_.store(n, std::memory_order_relaxed);
-    job_chunks_.store(n_chunks, std::memory_order_relaxed);
     chunks_done_.store(0, std::memory_order_relaxed);
     const uint32_t generation = generation_of(claim_.load(std::memory_order_relaxed)) + 1;
     // seq_cst pairs with the sleeper count: either this load sees a worker about to sleep (and
     // wakes it), or that worker's own check under the mutex sees the new generation.
-    claim_.store(uint64_t(generation) << 32);
+    claim_.store(make_claim(generation, n_chunks));
     if (sleepers_.load() > 0) {
         { std::lock_guard<std::mutex> lock(mutex_); }
         wake_.notify_all();
@@ -83,13 +90,12 @@ void ThreadPool::run_chunks(uint32_t generation) {
     uint64_t claim = claim_.load(std::memory_order_acquire);
     for (;;) {
         if (generation_of(claim) != generation) return;
+        const uint32_t n_chunks = chunk_count_of(claim), chunk = chunk_of(claim);
+        if (chunk >= n_chunks) return;
         const Job* job = job_.load(std::memory_order_relaxed);
         const int64_t n = job_size_.load(std::memory_order_relaxed);
-        const uint32_t n_chunks = job_chunks_.load(std::memory_order_relaxed);
-        const uint32_t chunk = chunk_of(claim);
-        if (chunk >= n_chunks) return;
-        // Success means this generation is still live (its chunk `chunk` is not done), so the
-        // fields read above belong to it; failure reloads `claim` and tries again.
+        // Success means this generation still had chunk `chunk` unclaimed, so its caller is still
+        // inside parallel_for and the fields read above belong to it; failure reloads `claim`.
         if (!claim_.compare_exchange_weak(claim, claim + 1, std::memory_order_acq_rel, std::memory_order_acquire))
             continue;
         int64_t begin, end;

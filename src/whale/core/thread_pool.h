@@ -46,8 +46,7 @@ private:
     // the caller is already writing the next job's (its claim then fails and it discards them).
     std::atomic<const Job*> job_{nullptr};
     std::atomic<int64_t> job_size_{0};
-    std::atomic<uint32_t> job_chunks_{0};
-    // High 32 bits: job generation; low 32 bits: next unclaimed chunk.
+    // Generation, chunk count and next unclaimed chunk in one word (make_claim in the .cpp).
     std::atomic<uint64_t> claim_{0};
     std::atomic<uint32_t> chunks_done_{0};
     std::atomic<bool> stopping_{false};

@@ -30,9 +30,12 @@ TEST(ThreadPoolTest, RepeatedJobsDoNotDeadlock) {
 // Chunks are claimed by whichever thread gets there first, including leftovers of a job whose
 // workers were late; every index must still run exactly once across many back-to-back jobs of
 // varying sizes, some with fewer chunks than threads.
+// Chunk counts change from job to job (n < threads), with more threads than this machine's cores
+// so workers get preempted between reading a claim and claiming: a worker holding a stale claim
+// once ran a chunk of the next job twice and the caller then waited forever.
 TEST(ThreadPoolTest, ClaimedChunksCoverEveryIndexAcrossManyJobs) {
-    ThreadPool pool(4);
-    for (int round = 0; round < 3000; ++round) {
+    ThreadPool pool(6);
+    for (int round = 0; round < 6000; ++round) {
         const int64_t n = 1 + round % 9;
         std::vector<std::atomic<int>> hits(static_cast<size_t>(n));
         pool.parallel_for(n, [&](int64_t begin, int64_t end) {
