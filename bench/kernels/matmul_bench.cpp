@@ -12,6 +12,7 @@
 
 #include "whale/core/thread_pool.h"
 #include "whale/kernels/matmul.h"
+#include "whale/kernels/quant/q8_0_x8.h"
 #include "whale/kernels/quant/quantize.h"
 
 namespace whale {
@@ -48,11 +49,17 @@ WeightMatrix q8_0_matrix(std::vector<BlockQ8_0>& storage, int64_t rows, int64_t 
     return w;
 }
 
-// args: rows, cols, tokens
+// args: rows, cols, tokens, interleaved (1: with the Q8_0x8 copy the GGUF loader makes, 0: plain rows)
 void BM_MatmulQ8_0(benchmark::State& state) {
     const int64_t rows = state.range(0), cols = state.range(1), tokens = state.range(2);
     std::vector<BlockQ8_0> storage;
-    const WeightMatrix w = q8_0_matrix(storage, rows, cols);
+    WeightMatrix w = q8_0_matrix(storage, rows, cols);
+    std::vector<BlockQ8_0x8> interleaved;
+    if (state.range(3)) {
+        interleaved.resize(q8_0_x8_bytes(rows, cols) / sizeof(BlockQ8_0x8));
+        pack_q8_0_x8(interleaved.data(), storage.data(), rows, cols);
+        w.q8_0_x8 = interleaved.data();
+    }
     std::vector<float> x = gaussian(static_cast<size_t>(tokens * cols), 1), y(static_cast<size_t>(tokens * rows));
     for (auto _ : state) {
         matmul(y.data(), x.data(), tokens, w, bench_pool());
@@ -66,13 +73,13 @@ void BM_MatmulQ8_0(benchmark::State& state) {
 // Decode: expert gate/up (1408x2048), expert down (2048x1408), q_proj, o_proj, the lm_head; then
 // a prefill-sized expert product (about 512·6/64 = 48 tokens per expert) and a dense projection.
 BENCHMARK(BM_MatmulQ8_0)
-    ->Args({1408, 2048, 1})
-    ->Args({2048, 1408, 1})
-    ->Args({3072, 2048, 1})
-    ->Args({2048, 2048, 1})
-    ->Args({102400, 2048, 1})
-    ->Args({1408, 2048, 48})
-    ->Args({3072, 2048, 512})
+    ->ArgsProduct({{1408}, {2048}, {1}, {0, 1}})
+    ->ArgsProduct({{2048}, {1408}, {1}, {0, 1}})
+    ->ArgsProduct({{3072}, {2048}, {1}, {0, 1}})
+    ->ArgsProduct({{2048}, {2048}, {1}, {0, 1}})
+    ->ArgsProduct({{102400}, {2048}, {1}, {0, 1}})
+    ->ArgsProduct({{1408}, {2048}, {2, 48}, {0, 1}})
+    ->ArgsProduct({{3072}, {2048}, {512}, {0, 1}})
     ->UseRealTime();
 
 void BM_ThreadPoolDispatch(benchmark::State& state) {

@@ -6,6 +6,7 @@
 
 #include "whale/core/error.h"
 #include "whale/kernels/dot.h"
+#include "whale/kernels/quant/q8_0_x8.h"
 #include "whale/kernels/quant/tile_dot.h"
 #include "whale/kernels/quant/vec_dot.h"
 
@@ -48,11 +49,22 @@ void check_quantized_cols(const WeightMatrix& w) {
 void run_rows(float* y, int64_t y_stride, const WeightMatrix& w, const float* x, int64_t n_tokens, const uint8_t* a,
               size_t token_bytes, int64_t row_begin, int64_t row_end) {
     if (w.dtype == DType::DType_q8_0) {
-        const BlockQ8_0* rows = static_cast<const BlockQ8_0*>(w.data) + row_begin * (w.cols / QK8_0);
-        for (int64_t t = 0; t < n_tokens; t += tokens_per_pass)
-            tile_dot_q8_0(y + t * y_stride, y_stride, rows, row_end - row_begin,
-                          reinterpret_cast<const BlockQ8_0*>(a + size_t(t) * token_bytes),
-                          std::min(tokens_per_pass, n_tokens - t), w.cols);
+        const int64_t nb = w.cols / QK8_0;
+        // Whole groups of 8 rows from the interleaved copy where there is one (matmul's tasks start
+        // at multiples of rows_per_task, hence of 8), the rest from the plain rows.
+        const int64_t packed_end =
+            w.q8_0_x8 && row_begin % 8 == 0 ? std::max(row_begin, std::min(row_end, w.rows / 8 * 8)) : row_begin;
+        for (int64_t t = 0; t < n_tokens; t += tokens_per_pass) {
+            const BlockQ8_0* act = reinterpret_cast<const BlockQ8_0*>(a + size_t(t) * token_bytes);
+            const int64_t pass = std::min(tokens_per_pass, n_tokens - t);
+            if (packed_end > row_begin)
+                tile_dot_q8_0_x8(y + t * y_stride, y_stride, w.q8_0_x8 + row_begin / 8 * nb, (packed_end - row_begin) / 8,
+                                 act, pass, w.cols);
+            if (row_end > packed_end)
+                tile_dot_q8_0(y + t * y_stride + (packed_end - row_begin), y_stride,
+                              static_cast<const BlockQ8_0*>(w.data) + packed_end * nb, row_end - packed_end, act, pass,
+                              w.cols);
+        }
         return;
     }
     if (a) {

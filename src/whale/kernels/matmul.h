@@ -27,7 +27,8 @@ void matmul_batch(const MatmulJob* jobs, int64_t n_jobs, ThreadPool& pool);
 void matmul(float* y, const float* x, int64_t n_tokens, const WeightMatrix& w, ThreadPool& pool);
 
 // Single-threaded y = x · wᵀ for one token over rows [row_begin, row_end) of w:
-// y [row_end - row_begin], x [w.cols]. Same kernels, so identical to the matching matmul rows.
+// y [row_end - row_begin], x [w.cols]. Same kernels, so identical to the matching matmul rows
+// (for a Q8_0 weight with an interleaved copy: when row_begin is a multiple of 8).
 void matvec_rows(float* y, const float* x, const WeightMatrix& w, int64_t row_begin, int64_t row_end);
 
 // Single-threaded y = x · w[row_begin:row_end, :] (the transposed product over a row block):

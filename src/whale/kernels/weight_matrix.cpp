@@ -69,6 +69,7 @@ WeightMatrix weight_row_slice(const WeightMatrix& w, int64_t row_begin, int64_t 
                     "weight_row_slice: block-scaled slice must start on a 128-row boundary, got ", row_begin);
         slice.block_scale = w.block_scale + (row_begin / WeightMatrix::block_size) * w.block_scale_cols;
     }
+    slice.q8_0_x8 = w.q8_0_x8 && row_begin % 8 == 0 ? w.q8_0_x8 + row_begin / 8 * (w.cols / QK8_0) : nullptr;
     return slice;
 }
 

@@ -29,6 +29,10 @@ struct LoadOptions {
     // Touch every page of every weight while loading, so the first forward does not stall on
     // page faults. Only worth it when the weights fit in memory; the engine decides.
     bool prefetch = false;
+    // Give Q8_0 matrices (GGUF) an interleaved copy for the matmul kernels (kernels/quant/q8_0_x8.h):
+    // faster products, at the cost of holding those weights in anonymous memory as well as in the
+    // page cache. Off when the weights would not fit in memory; the engine decides.
+    bool interleave_q8_0 = true;
     LoadProgress progress;
 };
 

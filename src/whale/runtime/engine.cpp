@@ -42,7 +42,9 @@ std::unique_ptr<Engine> Engine::load(const std::string& model_path, const Engine
     ProgressBar bar("loading", int64_t(checkpoint_bytes), options.show_progress);
     LoadOptions load;
     // Pre-faulting pays off only when everything fits; past that it would evict what it just read.
-    load.prefetch = options.show_progress && checkpoint_bytes < physical_memory_bytes() / 10 * 8;
+    const bool fits_in_memory = checkpoint_bytes < physical_memory_bytes() / 10 * 8;
+    load.prefetch = options.show_progress && fits_in_memory;
+    load.interleave_q8_0 = fits_in_memory;
     load.progress = [&bar, last = uint64_t(0)](uint64_t done, uint64_t) mutable {
         bar.advance(int64_t(done - last));
         last = done;

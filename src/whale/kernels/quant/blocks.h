@@ -45,7 +45,18 @@ struct BlockQ8_K {
     int16_t bsums[QK_K / 16];
 };
 
+// Block b of 8 consecutive Q8_0 rows, interleaved for the matmul kernels (kernels/quant/q8_0_x8.h):
+// the 8 rows' scales, then their values in 4-byte groups, qs[32 k + 4 r + i] = row r's value
+// 4 k + i. One 32-byte load then holds 4 values of every row, so a kernel multiplies 8 rows at once
+// against one broadcast group of activations and ends with the 8 row sums in the 8 lanes of one
+// register. Same bytes per value as Q8_0 (272 per 256 values).
+struct BlockQ8_0x8 {
+    uint16_t d[8];       // fp16 scales of rows 0..7
+    int8_t qs[8 * QK8_0];
+};
+
 static_assert(sizeof(BlockQ8_0) == 34, "Q8_0 block must be 34 bytes");
+static_assert(sizeof(BlockQ8_0x8) == 8 * sizeof(BlockQ8_0), "Q8_0x8 block must be 272 bytes");
 static_assert(sizeof(BlockQ4_K) == 144, "Q4_K block must be 144 bytes");
 static_assert(sizeof(BlockQ6_K) == 210, "Q6_K block must be 210 bytes");
 static_assert(sizeof(BlockQ8_K) == 292, "Q8_K block must be 292 bytes");

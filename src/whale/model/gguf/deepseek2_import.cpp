@@ -1,7 +1,9 @@
 #include "whale/model/gguf/deepseek2_import.h"
 
 #include "whale/core/error.h"
+#include "whale/core/huge_page_arena.h"
 #include "whale/formats/gguf/gguf_file.h"
+#include "whale/kernels/quant/q8_0_x8.h"
 #include "whale/model/deepseek_v3/model.h"
 #include "whale/model/gguf/deepseek2_keys.h"
 
@@ -20,6 +22,7 @@ struct GgufStorage {
     explicit GgufStorage(const std::string& path) : file(path) {}
     GgufFile file;
     std::vector<std::vector<float>> owned;
+    HugePageArena interleaved;  // Q8_0x8 copies of the Q8_0 matrices the matmuls read
     uint64_t bytes = 0;
 };
 
@@ -48,7 +51,18 @@ public:
     WeightMatrix matrix(const std::string& name, int64_t rows, int64_t cols) {
         return as_matrix(tensor(name, {cols, rows}), rows, cols);
     }
-    Linear linear(const std::string& name, int64_t rows, int64_t cols) { return Linear{matrix(name, rows, cols), {}}; }
+    Linear linear(const std::string& name, int64_t rows, int64_t cols) {
+        return Linear{interleaved(matrix(name, rows, cols)), {}};
+    }
+    // w, given an interleaved copy when it is a Q8_0 matrix that matmul reads (and the options
+    // allow): not the embedding, whose rows are looked up, nor attn_k_b / attn_v_b.
+    WeightMatrix interleaved(WeightMatrix w) {
+        if (!options_.interleave_q8_0 || w.dtype != DType::DType_q8_0 || w.rows < 8) return w;
+        auto* out = static_cast<BlockQ8_0x8*>(s_.interleaved.allocate(q8_0_x8_bytes(w.rows, w.cols)));
+        pack_q8_0_x8(out, static_cast<const BlockQ8_0*>(w.data), w.rows, w.cols);
+        w.q8_0_x8 = out;
+        return w;
+    }
     std::vector<float> vector(const std::string& name, int64_t n) {
         std::vector<float> out(static_cast<size_t>(n));
         weight_dequantize_row(out.data(), as_matrix(tensor(name, {n}), 1, n), 0);
@@ -58,7 +72,7 @@ public:
     std::vector<WeightMatrix> stacked(const std::string& name, int64_t n, int64_t rows, int64_t cols) {
         const WeightMatrix all = as_matrix(tensor(name, {cols, rows, n}), rows * n, cols);
         std::vector<WeightMatrix> out;
-        for (int64_t e = 0; e < n; ++e) out.push_back(weight_row_slice(all, e * rows, rows));
+        for (int64_t e = 0; e < n; ++e) out.push_back(interleaved(weight_row_slice(all, e * rows, rows)));
         return out;
     }
     // kv_b_proj [H·(Dn+Dv), C] from attn_k_b {Dn, C, H} and attn_v_b {C, Dv, H}, or attn_kv_b.
@@ -163,7 +177,7 @@ std::unique_ptr<CausalLM> load_deepseek_gguf(const std::string& path, const Load
     for (int l = 0; l < config.num_hidden_layers; ++l) w.layers.push_back(load_layer(reader, config, l));
     w.norm = reader.vector("output_norm.weight", config.hidden_size);
     w.lm_head = reader.has("output.weight") || !config.tie_word_embeddings
-                    ? reader.matrix("output.weight", config.vocab_size, config.hidden_size)
+                    ? reader.interleaved(reader.matrix("output.weight", config.vocab_size, config.hidden_size))
                     : w.embed_tokens;
     const uint64_t bytes = storage->bytes;
     return std::make_unique<DeepseekV3Model>(std::move(config), std::move(w), std::move(storage), bytes);
