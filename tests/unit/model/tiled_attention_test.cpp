@@ -97,7 +97,8 @@ struct MlaFixture {
                     const float* row = cache.row(0, p);
                     std::vector<double> u(size_t(head_kv), 0.0);  // [k^N | v] of head h at p
                     for (int64_t j = 0; j < head_kv; ++j)
-                        for (int64_t l = 0; l < c; ++l) u[size_t(j)] += double(kv_b[size_t((h * head_kv + j) * c + l)]) * row[l];
+                        for (int64_t l = 0; l < c; ++l)
+                            u[size_t(j)] += double(kv_b[size_t((h * head_kv + j) * c + l)]) * row[l];
                     double score = 0;
                     for (int64_t j = 0; j < dn; ++j) score += double(qh[j]) * u[size_t(j)];
                     for (int64_t j = 0; j < s.rope_dim; ++j) score += double(qh[dn + j]) * row[c + j];
@@ -139,7 +140,8 @@ KeySelection sparse_selection(int64_t n, int64_t start) {
         if (t == 5) continue;
         for (int64_t p = 0; p <= start + t; ++p) {
             const bool masked_prefix = t % 2 == 1 && p < 14;
-            if (!masked_prefix && (p == start + t || rng() % 2 == 0)) selection.allowed[size_t(t * selection.total + p)] = 1;
+            if (!masked_prefix && (p == start + t || rng() % 2 == 0))
+                selection.allowed[size_t(t * selection.total + p)] = 1;
         }
     }
     return selection;

@@ -93,7 +93,8 @@ void mla_attend_explicit(float* o, const float* q, int64_t n, int64_t start, con
     const int64_t n_blocks = (n + query_block - 1) / query_block;
     std::vector<float> max_score(static_cast<size_t>(n_states)), sum(max_score.size());  // [n, H]
     QueryStates states{o, max_score.data(), sum.data()};
-    for (int64_t i = 0; i < n_states; ++i) online_softmax_begin(o + i * s.v_dim, &max_score[size_t(i)], &sum[size_t(i)], s.v_dim);
+    for (int64_t i = 0; i < n_states; ++i)
+        online_softmax_begin(o + i * s.v_dim, &max_score[size_t(i)], &sum[size_t(i)], s.v_dim);
 
     std::vector<float> latents(static_cast<size_t>(tile * c_dim));                          // [tile, C]
     std::vector<float> kv(static_cast<size_t>(tile * s.n_heads * (s.nope_dim + s.v_dim)));  // [tile, H, Dn+Dv]
@@ -113,8 +114,8 @@ void mla_attend_explicit(float* o, const float* q, int64_t n, int64_t start, con
         }
         matmul(kv.data(), latents.data(), count, w.kv_b_proj.weight, pool);
         const KvTile kv_tile{first, count, kv.data(), rope_keys.data()};
-        // Work items are (head, query block) pairs, head-major, so each thread's contiguous share
-        // is whole heads with the same mix of diagonal and full blocks: equal work per thread.
+        // Work items are (head, query block) pairs, head-major: a thread's contiguous share is
+        // mostly whole heads, each with the same mix of diagonal and full blocks, so shares are even.
         const int64_t blocks_here = n_blocks - first_block;
         pool.parallel_for(s.n_heads * blocks_here, [&](int64_t begin, int64_t end) {
             BlockScratch scratch(tile);
