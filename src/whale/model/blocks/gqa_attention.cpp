@@ -2,9 +2,9 @@
 
 #include <algorithm>
 
-#include "whale/kernels/activation.h"
 #include "whale/kernels/dot.h"
 #include "whale/kernels/norm.h"
+#include "whale/kernels/online_softmax.h"
 #include "whale/kernels/rope.h"
 #include "whale/model/blocks/linear_forward.h"
 
@@ -56,33 +56,49 @@ void write_keys_values(const float* x, int64_t n, int64_t start, const GqaWeight
     }
 }
 
-// q [n, H, Dh] -> o [n, H, Dh]: causal softmax attention of every query head over the cached
-// keys and values of its KV head (query head h reads KV head h / group_size, as repeat_kv does).
-void attend(float* o, const float* q, int64_t n, int64_t start, const GqaShape& s, LatentKvStore& cache, int layer,
-            ThreadPool& pool) {
-    const int64_t total = start + n, dh = s.head_dim, width = s.kv_width();
-    std::vector<const float*> rows(static_cast<size_t>(total));
-    for (int64_t p = 0; p < total; ++p) rows[size_t(p)] = cache.row(layer, p);
+}  // namespace
 
-    pool.parallel_for(s.n_heads, [&](int64_t head_begin, int64_t head_end) {
-        std::vector<float> scores(static_cast<size_t>(total));
-        for (int64_t h = head_begin; h < head_end; ++h) {
-            const int64_t key_offset = (h / s.group_size()) * dh, value_offset = width + key_offset;
-            for (int64_t t = 0; t < n; ++t) {
-                const float* qh = q + (t * s.n_heads + h) * dh;
-                const int64_t visible = start + t + 1;
-                for (int64_t p = 0; p < visible; ++p)
-                    scores[size_t(p)] = dot_f32(qh, rows[size_t(p)] + key_offset, dh) * s.softmax_scale;
-                softmax_inplace(scores.data(), visible);
-                float* oh = o + (t * s.n_heads + h) * dh;
-                std::fill(oh, oh + dh, 0.0f);
-                for (int64_t p = 0; p < visible; ++p) axpy_f32(oh, scores[size_t(p)], rows[size_t(p)] + value_offset, dh);
+// Work items are (head, block of query_block queries), head-major: a thread's contiguous share is
+// mostly whole heads with the same causal mix of short and long blocks, so shares are even. Each
+// item walks the visible positions tile by tile with one online softmax per query, so scores
+// take [query_block, tile] floats however long the context is, and dot_many_f32 loads each key
+// row once for the block's queries.
+void gqa_attend(float* o, const float* q, int64_t n, int64_t start, const GqaShape& s, LatentKvStore& cache,
+                int layer, int64_t tile, ThreadPool& pool) {
+    constexpr int64_t query_block = 4;
+    const int64_t dh = s.head_dim, q_stride = s.n_heads * dh, n_blocks = (n + query_block - 1) / query_block;
+    pool.parallel_for(s.n_heads * n_blocks, [&](int64_t begin, int64_t end) {
+        std::vector<float> scores(static_cast<size_t>(query_block * tile));  // [query_block, tile]
+        std::vector<const float*> keys(static_cast<size_t>(tile)), values(keys.size());
+        float max_score[query_block], sum[query_block];
+        for (int64_t item = begin; item < end; ++item) {
+            const int64_t h = item / n_blocks, t0 = (item % n_blocks) * query_block;
+            const int64_t n_queries = std::min(query_block, n - t0), visible_max = start + t0 + n_queries;
+            // Query head h reads KV head h / group_size, as repeat_kv does.
+            const int64_t key_offset = (h / s.group_size()) * dh, value_offset = s.kv_width() + key_offset;
+            const float* q0 = q + (t0 * s.n_heads + h) * dh;
+            float* o0 = o + (t0 * s.n_heads + h) * dh;
+            for (int64_t i = 0; i < n_queries; ++i) online_softmax_begin(o0 + i * q_stride, &max_score[i], &sum[i], dh);
+            for (int64_t first = 0; first < visible_max; first += tile) {
+                const int64_t count = std::min(tile, visible_max - first);
+                for (int64_t j = 0; j < count; ++j) {
+                    const float* row = cache.row(layer, first + j);
+                    keys[size_t(j)] = row + key_offset;
+                    values[size_t(j)] = row + value_offset;
+                }
+                dot_many_f32(scores.data(), tile, q0, q_stride, n_queries, keys.data(), count, dh);
+                for (int64_t i = 0; i < n_queries; ++i) {
+                    const int64_t visible = std::min(count, start + t0 + i + 1 - first);  // causal
+                    if (visible <= 0) continue;
+                    float* row = &scores[size_t(i * tile)];
+                    for (int64_t j = 0; j < visible; ++j) row[j] *= s.softmax_scale;
+                    online_softmax_add_tile(o0 + i * q_stride, &max_score[i], &sum[i], row, values.data(), visible, dh);
+                }
             }
+            for (int64_t i = 0; i < n_queries; ++i) online_softmax_finish(o0 + i * q_stride, sum[i], dh);
         }
     });
 }
-
-}  // namespace
 
 void gqa_forward(float* out, const float* x, const BatchLayout& layout, const GqaWeights& w, const GqaShape& s,
                  const RopeTable& rope, int layer, ThreadPool& pool) {
@@ -97,7 +113,8 @@ void gqa_forward(float* out, const float* x, const BatchLayout& layout, const Gq
         prepare_heads(q_seq, seq.n_tokens, seq.start_position, s.n_heads, w.q_norm, s, rope);
         write_keys_values(x + first * s.hidden_size, seq.n_tokens, seq.start_position, w, s, rope, *seq.cache, layer,
                           pool);
-        attend(o.data() + first * q_width, q_seq, seq.n_tokens, seq.start_position, s, *seq.cache, layer, pool);
+        gqa_attend(o.data() + first * q_width, q_seq, seq.n_tokens, seq.start_position, s, *seq.cache, layer,
+                   gqa_attend_tile, pool);
     }
     linear_forward(out, o.data(), n_all, w.o_proj, pool);
 }

@@ -44,6 +44,17 @@ struct GqaWeights {
 
 GqaWeights load_gqa(WeightLoader& loader, const std::string& prefix, const GqaShape& shape);
 
+// Positions per key tile of gqa_attend's online softmax. A query block reads the tile's values
+// once per query, so one KV head's slice of the tile (2 · 256 · Dh floats, 256 KiB at Dh = 128)
+// should stay in L2.
+constexpr int64_t gqa_attend_tile = 256;
+
+// o [n, H, Dh] = causal softmax attention of queries q [n, H, Dh] (normed, rotated) at positions
+// start .. start+n-1 over the cached keys and values [0, start + n) of `layer`, taken `tile`
+// positions at a time with an online softmax (flash attention), so no full score row is held.
+void gqa_attend(float* o, const float* q, int64_t n, int64_t start, const GqaShape& shape, LatentKvStore& cache,
+                int layer, int64_t tile, ThreadPool& pool);
+
 // out [N, D] = attention of every sequence of the batch over its cache positions [0, start + n)
 // for x [N, D] (the normalised layer input). Writes the new tokens' cache rows of `layer` first.
 // The q and o projections run once for all N tokens.

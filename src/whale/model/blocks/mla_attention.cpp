@@ -4,13 +4,13 @@
 #include <cmath>
 #include <limits>
 
-#include "whale/kernels/activation.h"
 #include "whale/kernels/dot.h"
 #include "whale/kernels/matmul.h"
 #include "whale/kernels/norm.h"
 #include "whale/kernels/quant/vec_dot.h"
 #include "whale/kernels/rope.h"
 #include "whale/model/blocks/linear_forward.h"
+#include "whale/model/blocks/mla_prefill_attention.h"
 
 namespace whale {
 
@@ -84,63 +84,6 @@ void mla_write_latents(const float* x, const BatchLayout& layout, const MlaWeigh
 }
 
 namespace {
-
-float masked_score(float score, const KeySelection* selection, int64_t t, int64_t p) {
-    if (selection && !selection->allowed[size_t(t * selection->total + p)])
-        return -std::numeric_limits<float>::infinity();
-    return score;
-}
-
-// Explicit form: expand every visible latent into per-head keys and values, then attend.
-// q [n, H, Dn+Dr] -> o [n, H, Dv].
-void attend_explicit(float* o, const float* q, int64_t n, int64_t start, const MlaWeights& w, const MlaShape& s,
-                     LatentKvStore& cache, int layer, const KeySelection* selection, ThreadPool& pool) {
-    const int64_t total = start + n, head_kv = s.nope_dim + s.v_dim;
-    std::vector<float> latents(size_t(total * s.kv_lora_rank));  // [T, C]
-    std::vector<const float*> rows(static_cast<size_t>(total));
-    for (int64_t p = 0; p < total; ++p) {
-        rows[size_t(p)] = cache.row(layer, p);
-        std::copy(rows[size_t(p)], rows[size_t(p)] + s.kv_lora_rank, &latents[size_t(p * s.kv_lora_rank)]);
-    }
-    std::vector<float> kv(size_t(total * s.n_heads * head_kv));  // [T, H, Dn+Dv]
-    matmul(kv.data(), latents.data(), total, w.kv_b_proj.weight, pool);
-
-    // Per head, blocks of up to 4 queries are scored against the visible keys with one tiled
-    // kernel call (each key row loaded once for the block), then each query's softmax row weights
-    // its values in one pass (axpy_rows_f32 keeps the output slice in registers).
-    constexpr int64_t query_block = 4;
-    pool.parallel_for(s.n_heads, [&](int64_t head_begin, int64_t head_end) {
-        std::vector<float> scores(static_cast<size_t>(query_block * total));       // [4, T]
-        std::vector<float> rope_scores(static_cast<size_t>(query_block * total));  // [4, T]
-        std::vector<const float*> keys(static_cast<size_t>(total)), rope_keys(keys.size()), values(keys.size());
-        const int64_t q_stride = s.n_heads * s.qk_dim();
-        for (int64_t h = head_begin; h < head_end; ++h) {
-            for (int64_t p = 0; p < total; ++p) {
-                keys[size_t(p)] = &kv[size_t((p * s.n_heads + h) * head_kv)];
-                values[size_t(p)] = keys[size_t(p)] + s.nope_dim;
-                rope_keys[size_t(p)] = rows[size_t(p)] + s.kv_lora_rank;
-            }
-            for (int64_t t0 = 0; t0 < n; t0 += query_block) {
-                const int64_t n_queries = std::min(query_block, n - t0), visible_max = start + t0 + n_queries;
-                const float* q0 = q + (t0 * s.n_heads + h) * s.qk_dim();
-                dot_many_f32(scores.data(), total, q0, q_stride, n_queries, keys.data(), visible_max, s.nope_dim);
-                dot_many_f32(rope_scores.data(), total, q0 + s.nope_dim, q_stride, n_queries, rope_keys.data(),
-                             visible_max, s.rope_dim);
-                for (int64_t i = 0; i < n_queries; ++i) {
-                    const int64_t t = t0 + i, visible = start + t + 1;
-                    float* row = &scores[size_t(i * total)];
-                    const float* rope_row = &rope_scores[size_t(i * total)];
-                    for (int64_t p = 0; p < visible; ++p)
-                        row[p] = masked_score((row[p] + rope_row[p]) * s.softmax_scale, selection, t, p);
-                    softmax_inplace(row, visible);
-                    float* oh = o + (t * s.n_heads + h) * s.v_dim;
-                    std::fill(oh, oh + s.v_dim, 0.0f);
-                    axpy_rows_f32(oh, row, values.data(), visible, s.v_dim);
-                }
-            }
-        }
-    });
-}
 
 // y [n_rows] = rows [row_begin, row_begin + n_rows) of the Q8_0 matrix w · x [w.cols] f32. The
 // absorbed k_b / v_b products keep their activations (a head's query, its z) in f32 so decode
@@ -295,7 +238,8 @@ void mla_attend(float* out, const MlaQueries& queries, const BatchLayout& layout
         if (chosen == AttentionPath::AttentionPath_auto)
             chosen = seq.n_tokens == 1 ? AttentionPath::AttentionPath_absorbed : AttentionPath::AttentionPath_explicit;
         if (chosen == AttentionPath::AttentionPath_explicit)
-            attend_explicit(o_seq, q, seq.n_tokens, seq.start_position, w, s, *seq.cache, layer, selection, pool);
+            mla_attend_explicit(o_seq, q, seq.n_tokens, seq.start_position, w, s, *seq.cache, layer, selection,
+                                mla_prefill_tile, pool);
         else
             attend_absorbed(o_seq, q, seq.n_tokens, seq.start_position, w, s, *seq.cache, layer, selection, pool);
     }
