@@ -5,11 +5,13 @@
 
 namespace whale::app {
 
-TextModel load_text_model(const std::string& model_dir, const std::string& chat_format, int threads, int64_t ctx) {
+TextModel load_text_model(const std::string& model_dir, const std::string& chat_format, int threads, int64_t ctx,
+                          bool repack) {
     TextModel m;
     EngineOptions options;
     options.n_threads = threads;
     options.max_context = ctx;
+    options.repack_weights = repack;
     m.engine = Engine::load(model_dir, options);
     m.tokenizer = std::make_unique<Tokenizer>(load_model_tokenizer(model_dir));
     WHALE_CHECK(m.tokenizer->n_ids() <= m.engine->model().vocab_size, model_dir, ": tokenizer has ",

@@ -21,6 +21,8 @@ struct TextModel {
 };
 
 // chat_format: a name to override detection, or empty.
-TextModel load_text_model(const std::string& model_dir, const std::string& chat_format, int threads, int64_t ctx);
+// repack: EngineOptions::repack_weights.
+TextModel load_text_model(const std::string& model_dir, const std::string& chat_format, int threads, int64_t ctx,
+                          bool repack);
 
 }  // namespace whale::app

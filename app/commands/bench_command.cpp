@@ -41,6 +41,7 @@ struct BenchArgs {
     int64_t n_prompt = 512, n_gen = 128;
     int runs = 5, threads = 0, bandwidth_mib = 1024;
     bool json = false;
+    bool no_repack = false;
     uint64_t seed = 42;
 };
 
@@ -200,6 +201,7 @@ int run_bench(const BenchArgs& a) {
     if (speculative_enabled(a.speculative))  // the drafts of the last step may run past n_gen
         options.max_context = std::max(options.max_context, speculation_prompt_tokens + a.n_gen + a.speculative.n_draft + 1);
     options.show_progress = terminal;
+    options.repack_weights = !a.no_repack;
     std::unique_ptr<Engine> engine = Engine::load(a.model, options);
     const ModelSummary& m = engine->model();
 
@@ -272,6 +274,7 @@ CommandRun register_bench_command(CLI::App& app) {
     add_speculative_options(cmd, a->speculative);
     cmd->add_option("-t,--threads", a->threads, "Threads (default: one per hardware thread)")
         ->check(CLI::Range(1, 1024));
+    cmd->add_flag("--no-repack", a->no_repack, "Keep quantised weights as laid out in the file instead of re-laying them out for the kernels (less memory, slower)");
     cmd->add_option("--csv", a->csv, "Also write the results to this CSV file");
     cmd->add_flag("--json", a->json, "One JSON object per test on stdout instead of the table");
     cmd->add_option("--bandwidth-mib", a->bandwidth_mib, "Buffer of the read-bandwidth measurement, MiB")

@@ -35,6 +35,7 @@ struct ServeArgs {
     int parallel = 4;
     int64_t cache_tokens = 0;
     int threads = 0;
+    bool no_repack = false;
     double drain_seconds = 10.0;
     SpeculativeFlags speculative;
 };
@@ -60,7 +61,9 @@ int run_serve(ServeArgs& args) {
     signal(SIGPIPE, SIG_IGN);  // a client that hangs up is a failed write, not a dead server
 
     auto start = std::chrono::steady_clock::now();
-    std::unique_ptr<CausalLM> model = load_causal_lm(args.model);
+    LoadOptions load;
+    load.interleave_q8_0 = !args.no_repack;
+    std::unique_ptr<CausalLM> model = load_causal_lm(args.model, load);
     ThreadPool pool(args.threads);
     const ModelSummary& summary = model->summary();
     const int64_t model_max = summary.max_position > 0 ? summary.max_position : 8192;
@@ -144,6 +147,7 @@ CommandRun register_serve_command(CLI::App& app) {
     cmd->add_option("--drain-seconds", args->drain_seconds, "On SIGTERM, how long in-flight requests may finish")
         ->check(CLI::NonNegativeNumber);
     cmd->add_option("-t,--threads", args->threads, "Compute threads (default: all cores)");
+    cmd->add_flag("--no-repack", args->no_repack, "Keep quantised weights as laid out in the file instead of re-laying them out for the kernels (less memory, slower)");
     add_speculative_options(cmd, args->speculative);
     return [args]() { return run_serve(*args); };
 }

@@ -25,9 +25,10 @@ using testing::load_golden;
 using testing::max_relative_error;
 using testing::TempDir;
 
-std::vector<float> prefill(const std::string& model, const std::vector<int32_t>& tokens) {
+std::vector<float> prefill(const std::string& model, const std::vector<int32_t>& tokens, bool repack = true) {
     EngineOptions options;
     options.n_threads = 2;
+    options.repack_weights = repack;
     auto engine = Engine::load(model, options);
     auto session = engine->new_session();
     AppendOptions append;
@@ -101,6 +102,21 @@ TEST_P(GgufGoldenTest, LossyTypesStayWithinBounds) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Goldens, GgufGoldenTest, ::testing::Values("v2_lite", "v2", "v3", "v3_bf16", "v3_fp8"));
+
+// The interleaved Q8_0 copy (kernels/quant/q8_0_x8.h) computes the same integer block sums and
+// changes only the float summation order: logits with and without it agree to float rounding.
+TEST(GgufModelTest, InterleavedQ8_0MatchesPlainRows) {
+    TempDir dir;
+    for (const char* name : {"v2_lite", "v3_bf16"}) {
+        const Golden g = load_golden(name);
+        const std::string file = convert(g, dir, "q8_0");
+        const std::vector<float> plain = prefill(file, g.tokens, false), interleaved = prefill(file, g.tokens, true);
+        const double error = max_relative_error(interleaved, plain);
+        std::printf("%s: interleaved vs plain Q8_0 max relative error %.3g\n", name, error);
+        EXPECT_LE(error, 1e-5) << name;
+        EXPECT_NE(interleaved, plain) << name << ": the interleaved kernels did not run";
+    }
+}
 
 TEST(GgufModelTest, ConvertIsDeterministicAndRequantizeToSameTypeIsBitIdentical) {
     TempDir dir;

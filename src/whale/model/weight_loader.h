@@ -31,7 +31,7 @@ struct LoadOptions {
     bool prefetch = false;
     // Give Q8_0 matrices (GGUF) an interleaved copy for the matmul kernels (kernels/quant/q8_0_x8.h):
     // faster products, at the cost of holding those weights in anonymous memory as well as in the
-    // page cache. Off when the weights would not fit in memory; the engine decides.
+    // page cache. The loader skips it when the file does not fit in memory (core/system_memory.h).
     bool interleave_q8_0 = true;
     LoadProgress progress;
 };

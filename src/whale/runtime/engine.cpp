@@ -1,13 +1,13 @@
 #include "whale/runtime/engine.h"
 
 #include <algorithm>
-#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
 
 #include "whale/core/error.h"
 #include "whale/core/progress_bar.h"
+#include "whale/core/system_memory.h"
 #include "whale/core/thread_pool.h"
 #include "whale/model/bench/random_weights.h"
 #include "whale/model/multi_token_predictor.h"
@@ -17,11 +17,6 @@
 namespace whale {
 
 namespace {
-
-uint64_t physical_memory_bytes() {
-    long pages = sysconf(_SC_PHYS_PAGES), page_size = sysconf(_SC_PAGE_SIZE);
-    return pages > 0 && page_size > 0 ? uint64_t(pages) * uint64_t(page_size) : 0;
-}
 
 uint64_t safetensors_bytes_under(const std::string& model_path) {
     namespace fs = std::filesystem;
@@ -42,9 +37,8 @@ std::unique_ptr<Engine> Engine::load(const std::string& model_path, const Engine
     ProgressBar bar("loading", int64_t(checkpoint_bytes), options.show_progress);
     LoadOptions load;
     // Pre-faulting pays off only when everything fits; past that it would evict what it just read.
-    const bool fits_in_memory = checkpoint_bytes < physical_memory_bytes() / 10 * 8;
-    load.prefetch = options.show_progress && fits_in_memory;
-    load.interleave_q8_0 = fits_in_memory;
+    load.prefetch = options.show_progress && fits_in_memory(checkpoint_bytes);
+    load.interleave_q8_0 = options.repack_weights;
     load.progress = [&bar, last = uint64_t(0)](uint64_t done, uint64_t) mutable {
         bar.advance(int64_t(done - last));
         last = done;

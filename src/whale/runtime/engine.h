@@ -20,6 +20,9 @@ struct EngineOptions {
     int n_threads = 0;          // 0 = one per hardware thread
     int64_t max_context = 0;    // 0 = min(max_position_embeddings, 32768)
     bool show_progress = true;  // progress line while loading
+    // Re-lay out quantised weights for the matmul kernels (LoadOptions::interleave_q8_0) when
+    // they fit in memory; false keeps every weight in the mapped file (`--no-repack`).
+    bool repack_weights = true;
 };
 
 struct AppendOptions {

@@ -2,6 +2,7 @@
 
 #include "whale/core/error.h"
 #include "whale/core/huge_page_arena.h"
+#include "whale/core/system_memory.h"
 #include "whale/formats/gguf/gguf_file.h"
 #include "whale/kernels/quant/q8_0_x8.h"
 #include "whale/model/deepseek_v3/model.h"
@@ -30,6 +31,9 @@ class GgufWeightReader {
 public:
     GgufWeightReader(GgufStorage& storage, const LoadOptions& options) : s_(storage), options_(options) {
         for (const GgufTensor& t : s_.file.tensors()) total_ += t.nbytes;
+        // The interleaved copies live in anonymous memory beside the mapped file; a model that
+        // does not fit runs from the mapping alone.
+        if (!fits_in_memory(total_)) options_.interleave_q8_0 = false;
     }
 
     bool has(const std::string& name) const { return s_.file.find(name) != nullptr; }
