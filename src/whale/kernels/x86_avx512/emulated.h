@@ -10,6 +10,14 @@
 
 namespace whale {
 
+// kernels/dot.h
+void dot_many_f32_avx512_emulated(float* out, int64_t out_stride, const float* queries, int64_t query_stride,
+                                  int64_t n_queries, const float* const* rows, int64_t n_rows, int64_t n);
+void round_to_bf16_avx512_emulated(uint16_t* out, const float* x, int64_t n);
+void dot_many_bf16_avx512_bf16_emulated(float* out, int64_t out_stride, const uint16_t* queries,
+                                        int64_t query_stride, int64_t n_queries, const uint16_t* const* rows,
+                                        int64_t n_rows, int64_t n);
+
 // kernels/quant/tile_dot.h
 void tile_dot_q8_0_avx512_vnni_emulated(float* y, int64_t y_stride, const BlockQ8_0* w, int64_t n_rows,
                                         const BlockQ8_0* a, int64_t n_tokens, int64_t n);

@@ -67,7 +67,18 @@ inline __m512 emulated_dpbf16_ps(__m512 src, __m512bh a, __m512bh b) {
 
 #else
 
+// GCC 12.2's AVX-512 intrinsics fill unused lanes from a self-initialised _mm512_undefined_*(),
+// which -Wuninitialized reports at every inlined use (GCC PR 105593, fixed in 12.3); silenced for
+// the header's own lines only, which must therefore be included here first.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include <immintrin.h>
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 
 #define WHALE_AVX512_NAME(name) name
 #define WHALE_AVX512_TARGET(features) __attribute__((target(features)))
