@@ -18,6 +18,10 @@ void dot_many_bf16_avx512_bf16_emulated(float* out, int64_t out_stride, const ui
                                         int64_t query_stride, int64_t n_queries, const uint16_t* const* rows,
                                         int64_t n_rows, int64_t n);
 
+// kernels/quant/vec_dot.h
+float vec_dot_q4_k_q8_k_avx512_vnni_emulated(const BlockQ4_K* w, const BlockQ8_K* a, int64_t n);
+float vec_dot_q6_k_q8_k_avx512_vnni_emulated(const BlockQ6_K* w, const BlockQ8_K* a, int64_t n);
+
 // kernels/quant/tile_dot.h
 void tile_dot_q8_0_avx512_vnni_emulated(float* y, int64_t y_stride, const BlockQ8_0* w, int64_t n_rows,
                                         const BlockQ8_0* a, int64_t n_tokens, int64_t n);
