@@ -25,7 +25,8 @@ void dot_many_f32_scalar(float* out, int64_t out_stride, const float* queries, i
 void dot_many_f32_avx2(float* out, int64_t out_stride, const float* queries, int64_t query_stride, int64_t n_queries,
                        const float* const* rows, int64_t n_rows, int64_t n);
 void dot_many_f32_avx512(float* out, int64_t out_stride, const float* queries, int64_t query_stride,
-                         int64_t n_queries, const float* const* rows, int64_t n_rows, int64_t n);  // + avx512f
+                         int64_t n_queries, const float* const* rows, int64_t n_rows,
+                         int64_t n);  // requires avx2+fma+avx512f
 void dot_many_f32(float* out, int64_t out_stride, const float* queries, int64_t query_stride, int64_t n_queries,
                   const float* const* rows, int64_t n_rows, int64_t n);
 
@@ -38,7 +39,7 @@ void axpy_rows_f32(float* y, const float* alpha, const float* const* rows, int64
 
 // out [n] = x [n] rounded to bf16 as f32_to_bf16 does (nearest even, NaN kept and quieted).
 void round_to_bf16_scalar(uint16_t* out, const float* x, int64_t n);
-void round_to_bf16_avx512(uint16_t* out, const float* x, int64_t n);  // requires avx512f+bw
+void round_to_bf16_avx512(uint16_t* out, const float* x, int64_t n);  // requires avx2+fma+avx512f+bw
 void round_to_bf16(uint16_t* out, const float* x, int64_t n);
 
 // dot_many_f32 for bf16 queries and rows (raw bf16 bits), with f32 sums as AVX-512 BF16's
@@ -55,6 +56,6 @@ void dot_many_bf16_avx512_bf16(float* out, int64_t out_stride, const uint16_t* q
                                int64_t n);  // requires avx2+fma+avx512f+bw+bf16
 void dot_many_bf16(float* out, int64_t out_stride, const uint16_t* queries, int64_t query_stride, int64_t n_queries,
                    const uint16_t* const* rows, int64_t n_rows, int64_t n);
-bool dot_many_bf16_is_native();
+bool dot_many_bf16_is_native();  // whether dot_many_bf16 runs the AVX-512 BF16 kernel
 
 }  // namespace whale
