@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(build-essential cmake ninja-build pkg-config python3-venv
               nlohmann-json3-dev libcpp-httplib-dev libpcre2-dev libcli11-dev
               libgtest-dev libgmock-dev libbenchmark-dev libedit-dev ccache
-              clang libclang-rt-14-dev)
+              clang libclang-rt-14-dev libsimde-dev)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

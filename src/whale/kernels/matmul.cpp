@@ -25,8 +25,10 @@ constexpr int64_t tokens_per_pass = 64;
 // matvec_rows runs inside pool workers while matmul_batch runs on the calling thread.
 thread_local std::vector<float> activation_storage;  // float storage keeps Q8_K blocks aligned
 thread_local std::vector<float> row_scratch;
+thread_local std::vector<uint16_t> bf16_activation_scratch;
 
-float* grow(std::vector<float>& v, size_t n) {
+template <typename T>
+T* grow(std::vector<T>& v, size_t n) {
     if (v.size() < n) v.resize(n);
     return v.data();
 }
@@ -73,6 +75,23 @@ void run_rows(float* y, int64_t y_stride, const WeightMatrix& w, const float* x,
             for (int64_t t = 0; t < n_tokens; ++t)
                 y[t * y_stride + r - row_begin] =
                     vec_dot_quant(w.dtype, data + r * w.row_bytes(), a + size_t(t) * token_bytes, w.cols);
+        return;
+    }
+    // bf16 weights where AVX-512 BF16 runs natively: rows read in place, each token pass rounded
+    // to bf16 once for all of this call's rows (dot_many_bf16); elsewhere the f32 path below.
+    if (w.dtype == DType::DType_bf16 && dot_many_bf16_is_native()) {
+        const uint16_t* data = static_cast<const uint16_t*>(w.data);
+        uint16_t* xb = grow(bf16_activation_scratch, size_t(tokens_per_pass * w.cols));  // [tokens, w.cols]
+        const uint16_t* rows[rows_per_task];
+        for (int64_t t = 0; t < n_tokens; t += tokens_per_pass) {
+            const int64_t m_tokens = std::min(tokens_per_pass, n_tokens - t);
+            round_to_bf16(xb, x + t * w.cols, m_tokens * w.cols);
+            for (int64_t r0 = row_begin; r0 < row_end; r0 += rows_per_task) {
+                const int64_t m = std::min(rows_per_task, row_end - r0);
+                for (int64_t j = 0; j < m; ++j) rows[j] = data + (r0 + j) * w.cols;
+                dot_many_bf16(y + t * y_stride + (r0 - row_begin), y_stride, xb, w.cols, m_tokens, rows, m, w.cols);
+            }
+        }
         return;
     }
     // Unquantised weights: up to rows_per_task rows as f32 (in place, or dequantised once into

@@ -21,6 +21,7 @@
 #include "whale/kernels/quant/dequantize.h"
 #include "whale/kernels/quant/quantize.h"
 #include "whale/kernels/quant/vec_dot.h"
+#include "whale/kernels/x86_avx512/emulated.h"
 #include "whale/kernels/weight_matrix.h"
 
 namespace whale {
@@ -294,6 +295,56 @@ TEST(VecDot, Avx2MatchesScalarTwin) {
             }
         }
     }
+}
+
+using VecDotKFn = float (*)(const void* w, const void* a, int64_t n);
+
+// The K-quant VNNI kernels: the integer block sums are exact and the float terms are the scalar
+// twin's, in its order, so the results must match bit for bit (raw random blocks reach every
+// 6-bit scale and min, and negative Q6_K scales).
+void expect_vnni_k_quants_bit_identical(VecDotKFn q4_k, VecDotKFn q6_k) {
+    for (const QuantType& q : quant_types) {
+        if (q.dtype == DType::DType_q8_0) continue;
+        const VecDotKFn vnni = q.dtype == DType::DType_q4_k ? q4_k : q6_k;
+        for (int64_t blocks : block_counts) {
+            for (bool raw : {false, true}) {
+                const int64_t n = blocks * q.block_elems;
+                std::vector<float> w = test_weights(q, n, 3000 + uint32_t(blocks), raw);
+                const std::vector<float> x = gaussian(size_t(n), 4000 + uint32_t(blocks));
+                std::vector<float> a(quant_activation_bytes(q.dtype, n) / 4 + 1);
+                quantize_activation(a.data(), q.dtype, x.data(), n);
+                const float scalar = q.dot_scalar(w.data(), a.data(), n), simd = vnni(w.data(), a.data(), n);
+                EXPECT_EQ(bits_from_f32(simd), bits_from_f32(scalar))
+                    << type_name(q) << " blocks=" << blocks << " raw=" << raw << ": " << simd << " vs " << scalar;
+            }
+        }
+    }
+}
+
+TEST(VecDot, Avx512VnniIsBitIdenticalToScalarTwin) {
+    const CpuFeatures& f = cpu_features();
+    if (!(f.avx2 && f.fma && f.f16c && f.avx512f && f.avx512bw && f.avx512_vnni))
+        GTEST_SKIP() << "CPU has no AVX-512 F+BW+VNNI: native kernels not run (the emulated test was)";
+    expect_vnni_k_quants_bit_identical(
+        [](const void* w, const void* a, int64_t n) {
+            return vec_dot_q4_k_q8_k_avx512_vnni(static_cast<const BlockQ4_K*>(w), static_cast<const BlockQ8_K*>(a), n);
+        },
+        [](const void* w, const void* a, int64_t n) {
+            return vec_dot_q6_k_q8_k_avx512_vnni(static_cast<const BlockQ6_K*>(w), static_cast<const BlockQ8_K*>(a), n);
+        });
+}
+
+TEST(VecDot, Avx512VnniEmulatedIsBitIdenticalToScalarTwin) {
+    if (!(cpu_features().avx2 && cpu_features().fma && cpu_features().f16c)) GTEST_SKIP() << "CPU has no AVX2+FMA+F16C";
+    expect_vnni_k_quants_bit_identical(
+        [](const void* w, const void* a, int64_t n) {
+            return vec_dot_q4_k_q8_k_avx512_vnni_emulated(static_cast<const BlockQ4_K*>(w),
+                                                          static_cast<const BlockQ8_K*>(a), n);
+        },
+        [](const void* w, const void* a, int64_t n) {
+            return vec_dot_q6_k_q8_k_avx512_vnni_emulated(static_cast<const BlockQ6_K*>(w),
+                                                          static_cast<const BlockQ8_K*>(a), n);
+        });
 }
 
 // ---- matmul ---------------------------------------------------------------------------------------

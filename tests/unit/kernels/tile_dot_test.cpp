@@ -1,6 +1,7 @@
-// The Q8_0 tile kernels (AVX2, AVX-512 VNNI) against the scalar twin on odd row/token counts and block counts (every
-// micro-tile tail), with guard values around the output; the Q8_0 × f32 dot against its scalar
-// twin; and matmul_batch against separate matmuls (shared activations, mixed dtypes, empty jobs).
+// The Q8_0 tile kernels (AVX2, AVX-512 VNNI native and emulated) against the scalar twin on odd
+// row/token counts and block counts (every micro-tile tail), with guard values around the output;
+// the Q8_0 × f32 dot against its scalar twin; and matmul_batch against separate matmuls (shared
+// activations, mixed dtypes, empty jobs).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -14,6 +15,7 @@
 #include "whale/kernels/quant/quantize.h"
 #include "whale/kernels/quant/tile_dot.h"
 #include "whale/kernels/quant/vec_dot.h"
+#include "whale/kernels/x86_avx512/emulated.h"
 
 namespace whale {
 namespace {
@@ -61,12 +63,11 @@ TEST(TileDot, Avx2MatchesScalarOnTails) {
     }
 }
 
+using TileDotFn = void (*)(float*, int64_t, const BlockQ8_0*, int64_t, const BlockQ8_0*, int64_t, int64_t);
+
 // The VNNI kernel sums the same int32 lanes and float terms in the same order as the AVX2 one:
 // bit-identical to it, and within the AVX2 tolerance of the scalar twin.
-TEST(TileDot, Avx512VnniMatchesAvx2BitForBitAndScalar) {
-    const CpuFeatures& f = cpu_features();
-    if (!(f.avx2 && f.fma && f.f16c && f.avx512f && f.avx512vl && f.avx512_vnni))
-        GTEST_SKIP() << "CPU has no AVX-512 F+VL+VNNI: the VNNI tile kernel was not run";
+void expect_vnni_tile_matches_avx2_and_scalar(TileDotFn vnni_tile) {
     for (int64_t blocks : {1, 3, 44, 64}) {
         for (int64_t rows : {1, 2, 3, 5}) {
             for (int64_t tokens : {1, 2, 3, 4, 7}) {
@@ -74,7 +75,7 @@ TEST(TileDot, Avx512VnniMatchesAvx2BitForBitAndScalar) {
                 const std::vector<BlockQ8_0> w = quantized(rows, n, uint32_t(rows * 5 + blocks));
                 const std::vector<BlockQ8_0> a = quantized(tokens, n, uint32_t(tokens * 11 + blocks));
                 std::vector<float> vnni(static_cast<size_t>(tokens * rows)), avx2 = vnni, scalar = vnni;
-                tile_dot_q8_0_avx512_vnni(vnni.data(), rows, w.data(), rows, a.data(), tokens, n);
+                vnni_tile(vnni.data(), rows, w.data(), rows, a.data(), tokens, n);
                 tile_dot_q8_0_avx2(avx2.data(), rows, w.data(), rows, a.data(), tokens, n);
                 tile_dot_q8_0_scalar(scalar.data(), rows, w.data(), rows, a.data(), tokens, n);
                 EXPECT_EQ(vnni, avx2) << "blocks=" << blocks << " rows=" << rows << " tokens=" << tokens;
@@ -83,6 +84,19 @@ TEST(TileDot, Avx512VnniMatchesAvx2BitForBitAndScalar) {
             }
         }
     }
+}
+
+TEST(TileDot, Avx512VnniMatchesAvx2BitForBitAndScalar) {
+    const CpuFeatures& f = cpu_features();
+    if (!(f.avx2 && f.fma && f.f16c && f.avx512f && f.avx512vl && f.avx512_vnni))
+        GTEST_SKIP() << "CPU has no AVX-512 F+VL+VNNI: the native VNNI tile kernel was not run (the emulated test was)";
+    expect_vnni_tile_matches_avx2_and_scalar(tile_dot_q8_0_avx512_vnni);
+}
+
+// The same source on SIMDe: runs on every AVX2 machine.
+TEST(TileDot, Avx512VnniEmulatedMatchesAvx2BitForBitAndScalar) {
+    if (!(cpu_features().avx2 && cpu_features().fma && cpu_features().f16c)) GTEST_SKIP() << "CPU has no AVX2+FMA+F16C";
+    expect_vnni_tile_matches_avx2_and_scalar(tile_dot_q8_0_avx512_vnni_emulated);
 }
 
 // A (row, token) result must not depend on which micro-tile computed it: the single-token path

@@ -101,6 +101,13 @@ bool use_avx2() {
     return yes;
 }
 
+// The AVX-512 VNNI twins also use AVX2, FMA and F16C instructions.
+bool use_avx512_vnni() {
+    static const bool yes =
+        use_avx2() && cpu_features().avx512f && cpu_features().avx512bw && cpu_features().avx512_vnni;
+    return yes;
+}
+
 }  // namespace
 
 float vec_dot_q8_0_q8_0(const BlockQ8_0* w, const BlockQ8_0* a, int64_t n) {
@@ -112,10 +119,12 @@ float vec_dot_q8_0_f32(const BlockQ8_0* w, const float* x, int64_t n) {
 }
 
 float vec_dot_q4_k_q8_k(const BlockQ4_K* w, const BlockQ8_K* a, int64_t n) {
+    if (use_avx512_vnni()) return vec_dot_q4_k_q8_k_avx512_vnni(w, a, n);
     return use_avx2() ? vec_dot_q4_k_q8_k_avx2(w, a, n) : vec_dot_q4_k_q8_k_scalar(w, a, n);
 }
 
 float vec_dot_q6_k_q8_k(const BlockQ6_K* w, const BlockQ8_K* a, int64_t n) {
+    if (use_avx512_vnni()) return vec_dot_q6_k_q8_k_avx512_vnni(w, a, n);
     return use_avx2() ? vec_dot_q6_k_q8_k_avx2(w, a, n) : vec_dot_q6_k_q8_k_scalar(w, a, n);
 }
 

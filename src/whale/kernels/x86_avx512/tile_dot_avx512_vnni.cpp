@@ -6,13 +6,12 @@
 // bounds the AVX2 kernel in prefill (about 30 GMAC/s per core measured on a 2.45 GHz EPYC).
 // 256-bit vectors with AVX512VL keep that order and the same register tiling.
 // Built without ISA flags: the functions carry target attributes, and callers reach them only
-// through the dispatcher after checking cpu_features(). Never executed on the development
-// machine (AVX2 only); the test skips there.
-#include <immintrin.h>
-
+// through the dispatcher after checking cpu_features(). The tests also run it through SIMDe
+// (intrinsics.h) on machines without AVX-512.
 #include "whale/kernels/quant/tile_dot.h"
+#include "whale/kernels/x86_avx512/intrinsics.h"
 
-#define WHALE_TARGET_VNNI __attribute__((target("avx2,fma,f16c,avx512f,avx512vl,avx512vnni")))
+#define WHALE_TARGET_VNNI WHALE_AVX512_TARGET("avx2,fma,f16c,avx512f,avx512vl,avx512vnni")
 
 namespace whale {
 
@@ -66,8 +65,9 @@ WHALE_TARGET_VNNI void rows_against_tokens(float* y, int64_t y_stride, const Blo
 
 }  // namespace
 
-WHALE_TARGET_VNNI void tile_dot_q8_0_avx512_vnni(float* y, int64_t y_stride, const BlockQ8_0* w, int64_t n_rows,
-                                                 const BlockQ8_0* a, int64_t n_tokens, int64_t n) {
+WHALE_TARGET_VNNI void WHALE_AVX512_NAME(tile_dot_q8_0_avx512_vnni)(float* y, int64_t y_stride, const BlockQ8_0* w,
+                                                                    int64_t n_rows, const BlockQ8_0* a,
+                                                                    int64_t n_tokens, int64_t n) {
     const int64_t nb = n / QK8_0;
     int64_t t = 0;
     for (; t + 4 <= n_tokens; t += 4) rows_against_tokens<2, 4>(y + t * y_stride, y_stride, w, n_rows, a + t * nb, nb);
