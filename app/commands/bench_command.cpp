@@ -23,6 +23,7 @@
 
 #include "commands.h"
 #include "context_length.h"
+#include "kernel_options.h"
 #include "whale/core/error.h"
 #include "whale/core/progress_bar.h"
 #include "whale/core/thread_pool.h"
@@ -41,7 +42,7 @@ struct BenchArgs {
     int64_t n_prompt = 512, n_gen = 128;
     int runs = 5, threads = 0, bandwidth_mib = 1024;
     bool json = false;
-    bool no_repack = false;
+    KernelFlags kernel;
     uint64_t seed = 42;
 };
 
@@ -194,6 +195,7 @@ int run_bench(const BenchArgs& a) {
     for (int64_t d : depths) max_depth = std::max(max_depth, d);
     const int threads = a.threads > 0 ? a.threads : int(std::max(1u, std::thread::hardware_concurrency()));
 
+    apply_kernel_options(a.kernel);
     const bool terminal = ::isatty(STDERR_FILENO);
     EngineOptions options;
     options.n_threads = threads;
@@ -201,7 +203,7 @@ int run_bench(const BenchArgs& a) {
     if (speculative_enabled(a.speculative))  // the drafts of the last step may run past n_gen
         options.max_context = std::max(options.max_context, speculation_prompt_tokens + a.n_gen + a.speculative.n_draft + 1);
     options.show_progress = terminal;
-    options.repack_weights = !a.no_repack;
+    options.repack_weights = !a.kernel.no_repack;
     std::unique_ptr<Engine> engine = Engine::load(a.model, options);
     const ModelSummary& m = engine->model();
 
@@ -274,7 +276,7 @@ CommandRun register_bench_command(CLI::App& app) {
     add_speculative_options(cmd, a->speculative);
     cmd->add_option("-t,--threads", a->threads, "Threads (default: one per hardware thread)")
         ->check(CLI::Range(1, 1024));
-    cmd->add_flag("--no-repack", a->no_repack, "Keep quantised weights as laid out in the file instead of re-laying them out for the kernels (less memory, slower)");
+    add_kernel_options(cmd, a->kernel);
     cmd->add_option("--csv", a->csv, "Also write the results to this CSV file");
     cmd->add_flag("--json", a->json, "One JSON object per test on stdout instead of the table");
     cmd->add_option("--bandwidth-mib", a->bandwidth_mib, "Buffer of the read-bandwidth measurement, MiB")

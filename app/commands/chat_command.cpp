@@ -12,6 +12,7 @@
 #include "chat_output.h"
 #include "commands.h"
 #include "interrupt.h"
+#include "kernel_options.h"
 #include "sampling_options.h"
 #include "text_model.h"
 #include "whale/chat/render_chat.h"
@@ -48,7 +49,7 @@ CommandRun register_chat_command(CLI::App& app) {
         std::string model, system, chat_format;
         bool think = false;
         int max_tokens = 0, threads = 0;
-        bool no_repack = false;
+        KernelFlags kernel;
         int64_t ctx = 0;
         SamplingFlags sampling;
     };
@@ -60,11 +61,12 @@ CommandRun register_chat_command(CLI::App& app) {
     cmd->add_option("-n,--max-tokens", a->max_tokens, "Tokens per answer (default: generation_config.json or 512)")
         ->check(CLI::PositiveNumber);
     cmd->add_option("-t,--threads", a->threads, "Threads (default: all cores)");
-    cmd->add_flag("--no-repack", a->no_repack, "Keep quantised weights as laid out in the file instead of re-laying them out for the kernels (less memory, slower)");
+    add_kernel_options(cmd, a->kernel);
     cmd->add_option("--ctx", a->ctx, "Context length limit");
     add_sampling_options(cmd, a->sampling);
     return [a]() {
-        TextModel m = load_text_model(a->model, a->chat_format, a->threads, a->ctx, !a->no_repack);
+        apply_kernel_options(a->kernel);
+        TextModel m = load_text_model(a->model, a->chat_format, a->threads, a->ctx, !a->kernel.no_repack);
         const bool interactive = ::isatty(STDIN_FILENO);
         if (interactive)
             std::printf("whale chat (%s, format %s). /think on|off, /system TEXT, /reset, /save FILE, /quit\n",

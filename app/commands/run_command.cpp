@@ -10,6 +10,7 @@
 #include "chat_output.h"
 #include "commands.h"
 #include "interrupt.h"
+#include "kernel_options.h"
 #include "sampling_options.h"
 #include "speculative_options.h"
 #include "text_model.h"
@@ -26,7 +27,7 @@ CommandRun register_run_command(CLI::App& app) {
         std::string model, prompt, system, chat_format, reasoning_effort;
         bool think = false, no_think = false, raw = false;
         int max_tokens = 0, threads = 0;
-        bool no_repack = false;
+        KernelFlags kernel;
         int64_t ctx = 0;
         std::vector<std::string> stop;
         SamplingFlags sampling;
@@ -46,14 +47,15 @@ CommandRun register_run_command(CLI::App& app) {
         ->check(CLI::PositiveNumber);
     cmd->add_option("--stop", a->stop, "Stop string (repeatable)");
     cmd->add_option("-t,--threads", a->threads, "Threads (default: all cores)");
-    cmd->add_flag("--no-repack", a->no_repack, "Keep quantised weights as laid out in the file instead of re-laying them out for the kernels (less memory, slower)");
+    add_kernel_options(cmd, a->kernel);
     cmd->add_option("--ctx", a->ctx, "Context length limit (default: model maximum, at most 32768)");
     add_sampling_options(cmd, a->sampling);
     add_speculative_options(cmd, a->speculative);
     return [a]() {
         if (a->prompt.empty()) a->prompt.assign(std::istreambuf_iterator<char>(std::cin), {});
         WHALE_CHECK(!a->prompt.empty(), "run: empty prompt (give -p or text on stdin)");
-        TextModel m = load_text_model(a->model, a->chat_format, a->threads, a->ctx, !a->no_repack);
+        apply_kernel_options(a->kernel);
+        TextModel m = load_text_model(a->model, a->chat_format, a->threads, a->ctx, !a->kernel.no_repack);
         std::unique_ptr<Drafter> drafter = make_drafter(a->speculative, *m.engine);
 
         TextGenerationRequest request;

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "commands.h"
+#include "kernel_options.h"
 #include "speculative_options.h"
 #include "whale/chat/chat_format.h"
 #include "whale/core/error.h"
@@ -35,7 +36,7 @@ struct ServeArgs {
     int parallel = 4;
     int64_t cache_tokens = 0;
     int threads = 0;
-    bool no_repack = false;
+    KernelFlags kernel;
     double drain_seconds = 10.0;
     SpeculativeFlags speculative;
 };
@@ -62,7 +63,8 @@ int run_serve(ServeArgs& args) {
 
     auto start = std::chrono::steady_clock::now();
     LoadOptions load;
-    load.interleave_q8_0 = !args.no_repack;
+    load.interleave_q8_0 = !args.kernel.no_repack;
+    apply_kernel_options(args.kernel);
     std::unique_ptr<CausalLM> model = load_causal_lm(args.model, load);
     ThreadPool pool(args.threads);
     const ModelSummary& summary = model->summary();
@@ -147,7 +149,7 @@ CommandRun register_serve_command(CLI::App& app) {
     cmd->add_option("--drain-seconds", args->drain_seconds, "On SIGTERM, how long in-flight requests may finish")
         ->check(CLI::NonNegativeNumber);
     cmd->add_option("-t,--threads", args->threads, "Compute threads (default: all cores)");
-    cmd->add_flag("--no-repack", args->no_repack, "Keep quantised weights as laid out in the file instead of re-laying them out for the kernels (less memory, slower)");
+    add_kernel_options(cmd, args->kernel);
     add_speculative_options(cmd, args->speculative);
     return [args]() { return run_serve(*args); };
 }

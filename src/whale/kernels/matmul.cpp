@@ -6,6 +6,7 @@
 
 #include "whale/core/error.h"
 #include "whale/kernels/dot.h"
+#include "whale/kernels/precision.h"
 #include "whale/kernels/quant/q8_0_x8.h"
 #include "whale/kernels/quant/tile_dot.h"
 #include "whale/kernels/quant/vec_dot.h"
@@ -77,9 +78,10 @@ void run_rows(float* y, int64_t y_stride, const WeightMatrix& w, const float* x,
                     vec_dot_quant(w.dtype, data + r * w.row_bytes(), a + size_t(t) * token_bytes, w.cols);
         return;
     }
-    // bf16 weights where AVX-512 BF16 runs natively: rows read in place, each token pass rounded
-    // to bf16 once for all of this call's rows (dot_many_bf16); elsewhere the f32 path below.
-    if (w.dtype == DType::DType_bf16 && dot_many_bf16_is_native()) {
+    // bf16 weights where AVX-512 BF16 runs natively and the user allowed bf16 activations
+    // (kernels/precision.h): rows read in place, each token pass rounded to bf16 once for all of
+    // this call's rows (dot_many_bf16); otherwise the exact f32 path below.
+    if (w.dtype == DType::DType_bf16 && dot_many_bf16_is_native() && bf16_activations_allowed()) {
         const uint16_t* data = static_cast<const uint16_t*>(w.data);
         uint16_t* xb = grow(bf16_activation_scratch, size_t(tokens_per_pass * w.cols));  // [tokens, w.cols]
         const uint16_t* rows[rows_per_task];

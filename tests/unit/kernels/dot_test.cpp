@@ -12,6 +12,7 @@
 #include "whale/core/thread_pool.h"
 #include "whale/kernels/dot.h"
 #include "whale/kernels/matmul.h"
+#include "whale/kernels/precision.h"
 #include "whale/kernels/x86_avx512/emulated.h"
 
 namespace whale {
@@ -255,8 +256,13 @@ TEST(Bf16Test, MatmulBf16MatchesF32WeightsWithinActivationRounding) {
     const WeightMatrix w_bf16{DType::DType_bf16, rows, cols, wb.data()}, w_f32{DType::DType_f32, rows, cols, wf.data()};
     ThreadPool pool(2);
     std::vector<float> got(size_t(n_tokens * rows)), want = got;
-    matmul(got.data(), x.data(), n_tokens, w_bf16, pool);
     matmul(want.data(), x.data(), n_tokens, w_f32, pool);
+    // By default bf16 weights are widened and multiplied in f32: exactly the f32 weights' result.
+    matmul(got.data(), x.data(), n_tokens, w_bf16, pool);
+    EXPECT_EQ(got, want);
+    // Allowed bf16 activations (VDPBF16PS where the CPU has it): within the activation rounding.
+    set_bf16_activations(true);
+    matmul(got.data(), x.data(), n_tokens, w_bf16, pool);
     for (int64_t t = 0; t < n_tokens; ++t)
         for (int64_t r = 0; r < rows; ++r) {
             float scale = 0.0f;
@@ -267,6 +273,7 @@ TEST(Bf16Test, MatmulBf16MatchesF32WeightsWithinActivationRounding) {
     std::vector<float> one(rows);
     matvec_rows(one.data(), x.data() + (n_tokens - 1) * cols, w_bf16, 0, rows);
     for (int64_t r = 0; r < rows; ++r) EXPECT_EQ(one[size_t(r)], got[size_t((n_tokens - 1) * rows + r)]) << "r=" << r;
+    set_bf16_activations(false);
 }
 
 }  // namespace
