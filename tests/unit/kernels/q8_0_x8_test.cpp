@@ -1,5 +1,5 @@
-// The interleaved Q8_0 layout: packing keeps every value and scale; the AVX2 kernel is bit-identical
-// to its scalar twin on every token-count tail and block count, with guards around the output; the
+// The interleaved Q8_0 layout: packing keeps every value and scale; the AVX2 and AVX-512 VNNI
+// kernels are bit-identical to their scalar twin on every token-count tail and block count, with guards around the output; the
 // twin agrees with the plain Q8_0 dot product up to float summation order; and matmul on a weight
 // with an interleaved copy (row counts that leave a plain tail, several tasks, slices) matches
 // the plain path and the twin.
@@ -17,6 +17,7 @@
 #include "whale/kernels/quant/q8_0_x8.h"
 #include "whale/kernels/quant/quantize.h"
 #include "whale/kernels/quant/vec_dot.h"
+#include "whale/kernels/x86_avx512/emulated.h"
 
 namespace whale {
 namespace {
@@ -73,6 +74,41 @@ TEST(Q8_0x8, Avx2IsBitIdenticalToScalarOnTails) {
             }
         }
     }
+}
+
+// The AVX-512 VNNI variant, natively where the CPU has it and always through SIMDe (the same
+// source compiled against portable intrinsics, kernels/x86_avx512/intrinsics.h): bit-identical to
+// the scalar twin on every tail of its 8-token tiles.
+using X8Kernel = void (*)(float*, int64_t, const BlockQ8_0x8*, int64_t, const BlockQ8_0*, int64_t, int64_t);
+
+void expect_bit_identical_to_scalar(X8Kernel kernel) {
+    const float guard = -777.0f;
+    for (int64_t blocks : {1, 5, 64}) {
+        for (int64_t groups : {1, 2}) {
+            for (int64_t tokens = 1; tokens <= 17; ++tokens) {
+                const int64_t n = blocks * QK8_0, rows = 8 * groups, stride = rows + 1;
+                const std::vector<BlockQ8_0> w = quantized(rows, n, uint32_t(groups * 3 + blocks));
+                const std::vector<BlockQ8_0> a = quantized(tokens, n, uint32_t(tokens * 17 + blocks));
+                const std::vector<BlockQ8_0x8> p = packed(w, rows, n);
+                std::vector<float> got(static_cast<size_t>(tokens * stride), guard), want = got;
+                kernel(got.data(), stride, p.data(), groups, a.data(), tokens, n);
+                tile_dot_q8_0_x8_scalar(want.data(), stride, p.data(), groups, a.data(), tokens, n);
+                EXPECT_EQ(got, want) << "blocks=" << blocks << " groups=" << groups << " tokens=" << tokens;
+            }
+        }
+    }
+}
+
+TEST(Q8_0x8, Avx512VnniEmulatedIsBitIdenticalToScalar) {
+    if (!(cpu_features().avx2 && cpu_features().fma && cpu_features().f16c)) GTEST_SKIP() << "CPU has no AVX2+FMA+F16C";
+    expect_bit_identical_to_scalar(tile_dot_q8_0_x8_avx512_vnni_emulated);
+}
+
+TEST(Q8_0x8, Avx512VnniIsBitIdenticalToScalar) {
+    const CpuFeatures& f = cpu_features();
+    if (!(f.avx2 && f.fma && f.f16c && f.avx512f && f.avx512vl && f.avx512_vnni))
+        GTEST_SKIP() << "CPU has no AVX-512 F+VL+VNNI: only the SIMDe-emulated build of this kernel ran";
+    expect_bit_identical_to_scalar(tile_dot_q8_0_x8_avx512_vnni);
 }
 
 // The twin is an independent spelling of the Q8_0 dot product: it must agree with the plain

@@ -50,7 +50,10 @@ void tile_dot_q8_0_x8_scalar(float* y, int64_t y_stride, const BlockQ8_0x8* w, i
 void tile_dot_q8_0_x8(float* y, int64_t y_stride, const BlockQ8_0x8* w, int64_t n_groups, const BlockQ8_0* a,
                       int64_t n_tokens, int64_t n) {
     static const bool avx2 = cpu_features().avx2 && cpu_features().fma && cpu_features().f16c;
-    if (avx2)
+    static const bool vnni = avx2 && cpu_features().avx512f && cpu_features().avx512vl && cpu_features().avx512_vnni;
+    if (vnni)
+        tile_dot_q8_0_x8_avx512_vnni(y, y_stride, w, n_groups, a, n_tokens, n);
+    else if (avx2)
         tile_dot_q8_0_x8_avx2(y, y_stride, w, n_groups, a, n_tokens, n);
     else
         tile_dot_q8_0_x8_scalar(y, y_stride, w, n_groups, a, n_tokens, n);

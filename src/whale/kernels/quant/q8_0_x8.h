@@ -30,6 +30,8 @@ void tile_dot_q8_0_x8_scalar(float* y, int64_t y_stride, const BlockQ8_0x8* w, i
                              int64_t n_tokens, int64_t n);
 void tile_dot_q8_0_x8_avx2(float* y, int64_t y_stride, const BlockQ8_0x8* w, int64_t n_groups, const BlockQ8_0* a,
                            int64_t n_tokens, int64_t n);  // requires avx2+fma+f16c
+void tile_dot_q8_0_x8_avx512_vnni(float* y, int64_t y_stride, const BlockQ8_0x8* w, int64_t n_groups,
+                                  const BlockQ8_0* a, int64_t n_tokens, int64_t n);  // those + avx512f+vl+vnni
 void tile_dot_q8_0_x8(float* y, int64_t y_stride, const BlockQ8_0x8* w, int64_t n_groups, const BlockQ8_0* a,
                       int64_t n_tokens, int64_t n);
 

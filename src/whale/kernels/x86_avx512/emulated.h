@@ -22,6 +22,10 @@ void dot_many_bf16_avx512_bf16_emulated(float* out, int64_t out_stride, const ui
 float vec_dot_q4_k_q8_k_avx512_vnni_emulated(const BlockQ4_K* w, const BlockQ8_K* a, int64_t n);
 float vec_dot_q6_k_q8_k_avx512_vnni_emulated(const BlockQ6_K* w, const BlockQ8_K* a, int64_t n);
 
+// kernels/quant/q8_0_x8.h
+void tile_dot_q8_0_x8_avx512_vnni_emulated(float* y, int64_t y_stride, const BlockQ8_0x8* w, int64_t n_groups,
+                                           const BlockQ8_0* a, int64_t n_tokens, int64_t n);
+
 // kernels/quant/tile_dot.h
 void tile_dot_q8_0_avx512_vnni_emulated(float* y, int64_t y_stride, const BlockQ8_0* w, int64_t n_rows,
                                         const BlockQ8_0* a, int64_t n_tokens, int64_t n);
