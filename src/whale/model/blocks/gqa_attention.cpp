@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "whale/core/scratch.h"
 #include "whale/kernels/activation.h"
 #include "whale/kernels/dot.h"
 #include "whale/kernels/norm.h"
@@ -30,13 +31,15 @@ namespace {
 void prepare_heads(float* x, int64_t n, int64_t start, int64_t n_heads, const std::vector<float>& norm,
                    const GqaShape& s, const RopeTable& rope) {
     const int64_t n_pairs = s.head_dim / 2;
-    std::vector<float> cos(static_cast<size_t>(n_pairs)), sin(static_cast<size_t>(n_pairs));
+    thread_local std::vector<float> cos_sin;  // reused: decode allocates nothing
+    float* cos = scratch(cos_sin, size_t(2 * n_pairs));
+    float* sin = cos + n_pairs;
     for (int64_t t = 0; t < n; ++t) {
-        rope.cos_sin(start + t, cos.data(), sin.data());
+        rope.cos_sin(start + t, cos, sin);
         for (int64_t h = 0; h < n_heads; ++h) {
             float* head = x + (t * n_heads + h) * s.head_dim;
             if (!norm.empty()) rmsnorm(head, head, norm.data(), 1, s.head_dim, s.eps);
-            rope_rotate_half_split(head, cos.data(), sin.data(), n_pairs);
+            rope_rotate_half_split(head, cos, sin, n_pairs);
         }
     }
 }
@@ -45,14 +48,16 @@ void prepare_heads(float* x, int64_t n, int64_t start, int64_t n_heads, const st
 void write_keys_values(const float* x, int64_t n, int64_t start, const GqaWeights& w, const GqaShape& s,
                        const RopeTable& rope, LatentKvStore& cache, int layer, ThreadPool& pool) {
     const int64_t width = s.kv_width();
-    std::vector<float> k(size_t(n * width)), v(size_t(n * width));  // [n, Hkv, Dh] each
-    linear_forward(k.data(), x, n, w.k_proj, pool);
-    linear_forward(v.data(), x, n, w.v_proj, pool);
-    prepare_heads(k.data(), n, start, s.n_kv_heads, w.k_norm, s, rope);
+    thread_local std::vector<float> k_storage, v_storage;  // reused: decode allocates nothing
+    float* k = scratch(k_storage, size_t(n * width));      // [n, Hkv, Dh]
+    float* v = scratch(v_storage, size_t(n * width));      // [n, Hkv, Dh]
+    linear_forward(k, x, n, w.k_proj, pool);
+    linear_forward(v, x, n, w.v_proj, pool);
+    prepare_heads(k, n, start, s.n_kv_heads, w.k_norm, s, rope);
     for (int64_t t = 0; t < n; ++t) {
         float* row = cache.row(layer, start + t);
-        std::copy(&k[size_t(t * width)], &k[size_t((t + 1) * width)], row);
-        std::copy(&v[size_t(t * width)], &v[size_t((t + 1) * width)], row + width);
+        std::copy(k + t * width, k + (t + 1) * width, row);
+        std::copy(v + t * width, v + (t + 1) * width, row + width);
     }
 }
 
@@ -61,22 +66,30 @@ void write_keys_values(const float* x, int64_t n, int64_t start, const GqaWeight
 void attend(float* o, const float* q, int64_t n, int64_t start, const GqaShape& s, LatentKvStore& cache, int layer,
             ThreadPool& pool) {
     const int64_t total = start + n, dh = s.head_dim, width = s.kv_width();
-    std::vector<const float*> rows(static_cast<size_t>(total));
+    const int64_t n_parts = pool.size(), capacity = cache.capacity();
+    // Reused from step to step and sized for the whole cache, so that they do not grow with the
+    // context; each part (one thread at a time) owns a row of the scores.
+    thread_local std::vector<const float*> rows_storage;
+    thread_local std::vector<float> scores_storage;
+    std::vector<const float*>& rows = rows_storage;  // a reference: the workers must see this thread's
+    rows.reserve(size_t(capacity));
+    rows.resize(size_t(total));
     for (int64_t p = 0; p < total; ++p) rows[size_t(p)] = cache.row(layer, p);
+    float* part_scores = scratch(scores_storage, size_t(n_parts * capacity));  // [parts, capacity]
 
-    pool.parallel_for(s.n_heads, [&](int64_t head_begin, int64_t head_end) {
-        std::vector<float> scores(static_cast<size_t>(total));
-        for (int64_t h = head_begin; h < head_end; ++h) {
+    pool.parallel_for(n_parts, [&](int64_t part_begin, int64_t part_end) {
+        float* scores = part_scores + part_begin * capacity;
+        for (int64_t h = s.n_heads * part_begin / n_parts; h < s.n_heads * part_end / n_parts; ++h) {
             const int64_t key_offset = (h / s.group_size()) * dh, value_offset = width + key_offset;
             for (int64_t t = 0; t < n; ++t) {
                 const float* qh = q + (t * s.n_heads + h) * dh;
                 const int64_t visible = start + t + 1;
                 for (int64_t p = 0; p < visible; ++p)
-                    scores[size_t(p)] = dot_f32(qh, rows[size_t(p)] + key_offset, dh) * s.softmax_scale;
-                softmax_inplace(scores.data(), visible);
+                    scores[p] = dot_f32(qh, rows[size_t(p)] + key_offset, dh) * s.softmax_scale;
+                softmax_inplace(scores, visible);
                 float* oh = o + (t * s.n_heads + h) * dh;
                 std::fill(oh, oh + dh, 0.0f);
-                for (int64_t p = 0; p < visible; ++p) axpy_f32(oh, scores[size_t(p)], rows[size_t(p)] + value_offset, dh);
+                for (int64_t p = 0; p < visible; ++p) axpy_f32(oh, scores[p], rows[size_t(p)] + value_offset, dh);
             }
         }
     });
@@ -87,19 +100,20 @@ void attend(float* o, const float* q, int64_t n, int64_t start, const GqaShape& 
 void gqa_forward(float* out, const float* x, const BatchLayout& layout, const GqaWeights& w, const GqaShape& s,
                  const RopeTable& rope, int layer, ThreadPool& pool) {
     const int64_t n_all = layout.n_tokens, q_width = s.n_heads * s.head_dim;
-    std::vector<float> q(size_t(n_all * q_width));  // [N, H, Dh]
-    linear_forward(q.data(), x, n_all, w.q_proj, pool);
-    std::vector<float> o(q.size());                 // [N, H, Dh]
+    thread_local std::vector<float> q_storage, o_storage;  // reused: decode allocates nothing
+    float* q = scratch(q_storage, size_t(n_all * q_width));  // [N, H, Dh]
+    float* o = scratch(o_storage, size_t(n_all * q_width));  // [N, H, Dh]
+    linear_forward(q, x, n_all, w.q_proj, pool);
     for (size_t i = 0; i < layout.sequences.size(); ++i) {
         const SequenceInBatch& seq = layout.sequences[i];
         const int64_t first = layout.first_token[i];
-        float* q_seq = q.data() + first * q_width;
+        float* q_seq = q + first * q_width;
         prepare_heads(q_seq, seq.n_tokens, seq.start_position, s.n_heads, w.q_norm, s, rope);
         write_keys_values(x + first * s.hidden_size, seq.n_tokens, seq.start_position, w, s, rope, *seq.cache, layer,
                           pool);
-        attend(o.data() + first * q_width, q_seq, seq.n_tokens, seq.start_position, s, *seq.cache, layer, pool);
+        attend(o + first * q_width, q_seq, seq.n_tokens, seq.start_position, s, *seq.cache, layer, pool);
     }
-    linear_forward(out, o.data(), n_all, w.o_proj, pool);
+    linear_forward(out, o, n_all, w.o_proj, pool);
 }
 
 }  // namespace whale
