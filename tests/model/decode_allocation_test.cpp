@@ -3,10 +3,10 @@
 // thread-pool workers included. Global operator new / delete are replaced by counting versions,
 // which is why this test is an executable of its own.
 //
-// The measured window is honest about the KV cache: the session reserves every position the test
-// decodes (Session::reserve) before the window opens. Without that a step that crosses a cache
-// block boundary (LatentCache::block_positions) allocates the next block, by design; nothing else
-// may allocate.
+// The measured window is honest about the KV cache: it crosses a cache block boundary
+// (LatentCache::block_positions), and the session reserves every position the test decodes
+// (Session::reserve) before the window opens. Without the reserve the step that crosses the
+// boundary allocates the next block, by design; nothing else may allocate.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -16,6 +16,7 @@
 
 #include "model/golden_fixture.h"
 #include "whale/runtime/engine.h"
+#include "whale/runtime/kv_cache/latent_cache.h"
 #include "whale/runtime/sampler.h"
 
 namespace {
@@ -115,12 +116,18 @@ TEST_P(DecodeAllocationTest, SteadyDecodeStepAllocatesNothing) {
     auto engine = Engine::load(golden.model_dir, options);
     auto session = engine->new_session();
     const int64_t vocab = engine->model().vocab_size;
-    session->reserve(int64_t(golden.tokens.size()) + n_warm_up + n_measured);
+    // The golden prompt repeated so that the measured steps cross into the cache's second block.
+    std::vector<int32_t> prompt;
+    while (int64_t(prompt.size()) < LatentCache::block_positions - n_measured / 2)
+        prompt.insert(prompt.end(), golden.tokens.begin(), golden.tokens.end());
+    prompt.resize(size_t(LatentCache::block_positions - n_measured / 2 - n_warm_up));
+    const int64_t end = int64_t(prompt.size()) + n_warm_up + n_measured;
+    session->reserve(end);
     Sampler sampler(sampler_settings(GetParam().sampling));
-    sampler.accept_prompt(golden.tokens);
+    sampler.accept_prompt(prompt);
 
     std::vector<float> logits;
-    session->append(golden.tokens, logits);
+    session->append(prompt, logits);
     int32_t token = 0;
     auto step = [&] {
         token = sampler.sample(logits.data(), vocab);
@@ -135,7 +142,7 @@ TEST_P(DecodeAllocationTest, SteadyDecodeStepAllocatesNothing) {
         counted = window.count();
     }
     EXPECT_EQ(counted, 0) << n_measured << " decode steps allocated " << counted << " times";
-    EXPECT_EQ(session->position(), int64_t(golden.tokens.size()) + n_warm_up + n_measured);
+    EXPECT_EQ(session->position(), end);
 }
 
 std::string case_name(const ::testing::TestParamInfo<DecodeCase>& info) {
