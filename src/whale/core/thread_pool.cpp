@@ -58,7 +58,7 @@ ThreadPool::~ThreadPool() {
     for (std::thread& t : workers_) t.join();
 }
 
-void ThreadPool::parallel_for(int64_t n, const Job& fn) {
+void ThreadPool::parallel_for(int64_t n, RangeFunctionRef fn) {
     if (n <= 0) return;
     if (workers_.empty() || n == 1) {
         fn(0, n);

@@ -10,12 +10,34 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
-#include <functional>
+#include <memory>
 #include <mutex>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 namespace whale {
+
+// A non-owning reference to a callable fn(begin, end), what parallel_for runs. Unlike std::function
+// it never allocates: a lambda capturing more than two references would otherwise cost a heap
+// allocation per dispatch, and decode dispatches hundreds of jobs per token. The callable must
+// outlive the reference (parallel_for returns only when every chunk is done).
+class RangeFunctionRef {
+public:
+    template <typename F>
+        requires(!std::is_same_v<std::remove_cvref_t<F>, RangeFunctionRef>)
+    RangeFunctionRef(F&& fn)  // implicit, so that call sites pass lambdas directly
+        : callable_(const_cast<void*>(static_cast<const void*>(std::addressof(fn)))),
+          call_([](void* callable, int64_t begin, int64_t end) {
+              (*static_cast<std::remove_reference_t<F>*>(callable))(begin, end);
+          }) {}
+
+    void operator()(int64_t begin, int64_t end) const { call_(callable_, begin, end); }
+
+private:
+    void* callable_;
+    void (*call_)(void* callable, int64_t begin, int64_t end);
+};
 
 class ThreadPool {
 public:
@@ -30,10 +52,10 @@ public:
     // Splits [0, n) into min(n, size()) contiguous chunks and runs fn(begin, end) on each, on
     // whichever threads claim them first; returns when all are done. Not reentrant: fn must not
     // call parallel_for on the same pool.
-    void parallel_for(int64_t n, const std::function<void(int64_t begin, int64_t end)>& fn);
+    void parallel_for(int64_t n, RangeFunctionRef fn);
 
 private:
-    using Job = std::function<void(int64_t, int64_t)>;
+    using Job = RangeFunctionRef;
 
     void worker_loop();
     // Waits until the job generation differs from `seen` (or the pool stops); returns it.

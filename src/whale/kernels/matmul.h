@@ -26,14 +26,19 @@ void matmul_batch(const MatmulJob* jobs, int64_t n_jobs, ThreadPool& pool);
 // y = x · wᵀ: y [n_tokens, w.rows] f32, x [n_tokens, w.cols] f32; matmul_batch with one job.
 void matmul(float* y, const float* x, int64_t n_tokens, const WeightMatrix& w, ThreadPool& pool);
 
+// Floats of scratch matvec_rows and matvec_transposed_rows need for w (0 for f32 weights). The
+// caller provides it, one slice per thread, so that pool workers running these allocate nothing.
+int64_t matvec_scratch_floats(const WeightMatrix& w);
+
 // Single-threaded y = x · wᵀ for one token over rows [row_begin, row_end) of w:
-// y [row_end - row_begin], x [w.cols]. Same kernels, so identical to the matching matmul rows
-// (for a Q8_0 weight with an interleaved copy: when row_begin is a multiple of 8).
-void matvec_rows(float* y, const float* x, const WeightMatrix& w, int64_t row_begin, int64_t row_end);
+// y [row_end - row_begin], x [w.cols], scratch [matvec_scratch_floats(w)]. Same kernels, so
+// identical to the matching matmul rows (for a Q8_0 weight with an interleaved copy: when
+// row_begin is a multiple of 8).
+void matvec_rows(float* y, const float* x, const WeightMatrix& w, int64_t row_begin, int64_t row_end, float* scratch);
 
 // Single-threaded y = x · w[row_begin:row_end, :] (the transposed product over a row block):
-// y [w.cols] (overwritten), x [row_end - row_begin].
-void matvec_transposed_rows(float* y, const float* x, const WeightMatrix& w, int64_t row_begin,
-                            int64_t row_end);
+// y [w.cols] (overwritten), x [row_end - row_begin], scratch [matvec_scratch_floats(w)].
+void matvec_transposed_rows(float* y, const float* x, const WeightMatrix& w, int64_t row_begin, int64_t row_end,
+                            float* scratch);
 
 }  // namespace whale

@@ -85,10 +85,7 @@ std::vector<std::vector<float>> Engine::step(const std::vector<BatchEntry>& entr
     }
     const int64_t vocab = model_->summary().vocab_size;
     std::vector<float> logits(size_t(batch.n_logit_rows() * vocab));
-    {
-        std::lock_guard<std::mutex> lock(compute_mutex_);
-        model_->forward_batch(batch, logits.data(), *pool_);
-    }
+    forward(batch, logits.data());
     std::vector<std::vector<float>> out;
     size_t offset = 0;
     for (const BatchEntry& e : entries) {
@@ -98,6 +95,11 @@ std::vector<std::vector<float>> Engine::step(const std::vector<BatchEntry>& entr
         e.session->tokens_.insert(e.session->tokens_.end(), e.tokens.begin(), e.tokens.end());
     }
     return out;
+}
+
+void Engine::forward(const ForwardBatch& batch, float* logits) const {
+    std::lock_guard<std::mutex> lock(compute_mutex_);
+    model_->forward_batch(batch, logits, *pool_);
 }
 
 CacheLayout Engine::drafting_cache_layout() const {
@@ -154,8 +156,33 @@ Session::Session(const Engine& engine, std::unique_ptr<SessionCache> cache) : en
 Session::~Session() = default;
 
 std::vector<float> Session::append(const std::vector<int32_t>& tokens, const AppendOptions& options) {
+    std::vector<float> logits;
+    append(tokens, logits, options);
+    return logits;
+}
+
+void Session::append(std::span<const int32_t> tokens, std::vector<float>& logits, const AppendOptions& options) {
     WHALE_CHECK(!tokens.empty(), "append: no tokens given");
-    return engine_.step({Engine::BatchEntry{this, tokens, options.all_logits}}, options).front();
+    const int64_t start = position(), n = int64_t(tokens.size());
+    cache_->reserve(start + n);
+    batch_.tokens = tokens.data();
+    batch_.sequences.assign(1, SequenceInBatch{cache_.get(), start, n, options.all_logits});
+    batch_.attention = options.attention;
+    batch_.on_layer_output = options.on_layer_output;
+    batch_.final_hidden = nullptr;
+    if (options.final_hidden) {
+        options.final_hidden->resize(static_cast<size_t>(n * engine_.model().hidden_size));
+        batch_.final_hidden = options.final_hidden->data();
+    }
+    logits.resize(static_cast<size_t>(batch_.n_logit_rows() * engine_.model().vocab_size));
+    engine_.forward(batch_, logits.data());
+    batch_.on_layer_output = nullptr;  // the caller's callback may not outlive this call
+    tokens_.insert(tokens_.end(), tokens.begin(), tokens.end());
+}
+
+void Session::reserve(int64_t n) {
+    cache_->reserve(n);
+    tokens_.reserve(static_cast<size_t>(n));
 }
 
 void Session::rewind(int64_t position) {

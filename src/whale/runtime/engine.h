@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -85,6 +86,8 @@ public:
 private:
     friend class Session;
     Engine() = default;
+    // One forward of `batch` on the shared pool, under the compute lock; logits [n_logit_rows, vocab].
+    void forward(const ForwardBatch& batch, float* logits) const;
 
     std::unique_ptr<CausalLM> model_;
     std::unique_ptr<ThreadPool> pool_;
@@ -102,6 +105,13 @@ public:
     // Runs the new tokens through the model, extending the cache. Returns logits
     // [all_logits ? tokens.size() : 1, vocab] f32.
     std::vector<float> append(const std::vector<int32_t>& tokens, const AppendOptions& options = {});
+    // The same, writing the logits into `logits` (resized to [rows, vocab]) so that a decode loop
+    // reuses one buffer. With the positions reserved (reserve()) a steady single-token step then
+    // performs no heap allocation (tests/model/decode_allocation_test.cpp).
+    void append(std::span<const int32_t> tokens, std::vector<float>& logits, const AppendOptions& options = {});
+    // Makes positions [0, n) addressable (cache rows and the token list) ahead of time: appends
+    // within them allocate nothing, where otherwise the cache grows by a block as they cross one.
+    void reserve(int64_t n);
     // Forgets every token from `position` on (cache rows beyond it are overwritten later).
     void rewind(int64_t position);
     // For benchmarks: extends the timeline by n positions (token id `token`) whose cache rows are
@@ -121,6 +131,7 @@ private:
     const Engine& engine_;
     std::unique_ptr<SessionCache> cache_;
     std::vector<int32_t> tokens_;
+    ForwardBatch batch_;  // reused by append so that decode does not rebuild its sequence list
 };
 
 }  // namespace whale

@@ -7,7 +7,6 @@
 #include <cstdint>
 #include <map>
 #include <random>
-#include <unordered_map>
 #include <vector>
 
 namespace whale {
@@ -32,7 +31,9 @@ public:
     void accept_prompt(const std::vector<int32_t>& tokens);
     void accept(int32_t token);
 
-    // logits [vocab_size] f32 (not modified). Returns the chosen token id.
+    // logits [vocab_size] f32 (not modified). Returns the chosen token id. Its buffers are the
+    // sampler's own and reused, so after the first call sample() and accept() of in-vocabulary
+    // tokens allocate nothing.
     int32_t sample(const float* logits, int64_t vocab_size);
 
     // The logits after bias and penalties, as the sampler sees them before temperature.
@@ -49,18 +50,29 @@ public:
     std::mt19937_64& rng() { return rng_; }
 
 private:
-    // The tokens sampling may pick after top-k / min-p / top-p, most likely first.
+    // The tokens sampling may pick after top-k / min-p / top-p: order[0, count), most likely first.
+    // The vectors are storage that later calls reuse.
     struct Candidates {
-        std::vector<int32_t> tokens;
-        std::vector<float> weights;  // exp((l - l_max) / T) each, unnormalised
-        double mass = 0.0;           // their sum
+        std::vector<int32_t> order;  // [vocab] token ids
+        std::vector<float> weights;  // [vocab] by token id, set for the candidates only: exp((l - l_max) / T)
+        int64_t count = 0;
+        double mass = 0.0;           // the candidates' weights summed
     };
-    Candidates candidates(const std::vector<float>& logits) const;
+    void find_candidates(Candidates& c, const float* logits, int64_t vocab_size) const;
+    // out [vocab_size] = logits after bias and penalties.
+    void adjust_logits(float* out, const float* logits, int64_t vocab_size) const;
+    // Sizes the occurrence tables for the vocabulary, so that accept() of its tokens never allocates.
+    void reserve_vocabulary(int64_t vocab_size);
+    void count(std::vector<int32_t>& counts, std::vector<int32_t>& distinct, int32_t token);
 
     SamplerSettings settings_;
     std::mt19937_64 rng_;
-    std::unordered_map<int32_t, int> seen_;            // prompt + output, for repetition_penalty
-    std::unordered_map<int32_t, int> generated_count_; // output only
+    // Occurrences by token id (prompt + output for repetition_penalty, output only for presence
+    // and frequency), with the distinct ids in first-seen order so penalties visit only those.
+    std::vector<int32_t> seen_count_, generated_count_;
+    std::vector<int32_t> seen_tokens_, generated_tokens_;
+    std::vector<float> adjusted_;  // [vocab] sample()'s adjusted logits
+    Candidates candidates_;        // sample()'s candidates
 };
 
 // Index of the largest logit; ties go to the lower index (as torch.argmax).

@@ -49,14 +49,14 @@ GenerationResult generate_text(Session& session, const Tokenizer& tokenizer, con
 
     auto start = std::chrono::steady_clock::now();
     const int64_t prompt_end = session.position() + int64_t(request.prompt.size());
-    std::vector<float> logits;
+    std::vector<float> logits;  // [vocab], one buffer for every step
     std::optional<SpeculativeDecoder> speculative;
     std::deque<int32_t> decided;  // speculative tokens chosen but not yet emitted
     if (request.drafter) {
         speculative.emplace(session, sampler, *request.drafter, request.n_draft);
         decided.push_back(speculative->start(request.prompt));
     } else {
-        logits = session.append(request.prompt);
+        session.append(request.prompt, logits);
     }
     result.prefill_seconds = seconds_since(start);
     start = std::chrono::steady_clock::now();
@@ -91,7 +91,7 @@ GenerationResult generate_text(Session& session, const Tokenizer& tokenizer, con
             stopped_by_string = true;
             break;
         }
-        if (!speculative && i + 1 < request.max_tokens) logits = session.append({token});
+        if (!speculative && i + 1 < request.max_tokens) session.append(std::span<const int32_t>(&token, 1), logits);
     }
     if (speculative) {
         // Leave the session as plain decoding does: everything generated but the last token, so a

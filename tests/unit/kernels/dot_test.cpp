@@ -271,7 +271,8 @@ TEST(Bf16Test, MatmulBf16MatchesF32WeightsWithinActivationRounding) {
                 << "t=" << t << " r=" << r;
         }
     std::vector<float> one(rows);
-    matvec_rows(one.data(), x.data() + (n_tokens - 1) * cols, w_bf16, 0, rows);
+    std::vector<float> scratch(static_cast<size_t>(matvec_scratch_floats(w_bf16)));
+    matvec_rows(one.data(), x.data() + (n_tokens - 1) * cols, w_bf16, 0, rows, scratch.data());
     for (int64_t r = 0; r < rows; ++r) EXPECT_EQ(one[size_t(r)], got[size_t((n_tokens - 1) * rows + r)]) << "r=" << r;
     set_bf16_activations(false);
 }

@@ -390,7 +390,8 @@ TEST(QuantMatmul, MatchesF32ReferenceWithinNmse) {
 
         // The single-token path and row slices go through the same kernel: identical results.
         std::vector<float> y_rows(static_cast<size_t>(rows - 10));
-        matvec_rows(y_rows.data(), x.data() + cols, w, 10, rows);
+        std::vector<float> scratch(static_cast<size_t>(matvec_scratch_floats(w)));
+        matvec_rows(y_rows.data(), x.data() + cols, w, 10, rows, scratch.data());
         for (int64_t r = 10; r < rows; ++r) EXPECT_EQ(y_rows[size_t(r - 10)], y[size_t(rows + r)]);
         const WeightMatrix slice = weight_row_slice(w, 10, rows - 10);
         std::vector<float> row(static_cast<size_t>(cols)), row_via_slice(static_cast<size_t>(cols));

@@ -4,9 +4,13 @@
 
 namespace whale {
 
-BatchLayout BatchLayout::from(const ForwardBatch& batch) {
-    BatchLayout layout;
-    layout.sequences = batch.sequences;
+void BatchLayout::assign(const ForwardBatch& batch) {
+    BatchLayout& layout = *this;
+    layout.n_tokens = 0;
+    layout.positions.clear();
+    layout.caches.clear();
+    layout.first_token.clear();
+    layout.sequences.assign(batch.sequences.begin(), batch.sequences.end());
     for (const SequenceInBatch& s : batch.sequences) {
         WHALE_CHECK(s.cache != nullptr && s.n_tokens > 0, "forward: every sequence needs a cache and tokens");
         WHALE_CHECK(s.start_position >= 0 && s.start_position + s.n_tokens <= s.cache->capacity(),
@@ -20,7 +24,6 @@ BatchLayout BatchLayout::from(const ForwardBatch& batch) {
         layout.n_tokens += s.n_tokens;
     }
     WHALE_CHECK(layout.n_tokens > 0, "forward: no tokens");
-    return layout;
 }
 
 }  // namespace whale

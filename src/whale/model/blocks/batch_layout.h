@@ -1,6 +1,6 @@
 // Where each token of a batched forward lives: its sequence, its position and its cache.
-// Built once per forward so blocks can process all tokens together and still write each row
-// into the right timeline.
+// Filled once per forward so blocks can process all tokens together and still write each row
+// into the right timeline. A model keeps one and refills it, reusing its vectors' storage.
 #pragma once
 
 #include <cstdint>
@@ -17,7 +17,8 @@ struct BatchLayout {
     std::vector<int64_t> first_token;      // [n_sequences] index of each sequence's first token
     std::vector<SequenceInBatch> sequences;
 
-    static BatchLayout from(const ForwardBatch& batch);
+    // Replaces the contents with the layout of `batch` (checked against its caches' capacity).
+    void assign(const ForwardBatch& batch);
 };
 
 }  // namespace whale

@@ -14,6 +14,9 @@
 
 namespace whale {
 
+// Index heads at most: index_scores keeps a block of their dot products on the stack (V3.2 has 64).
+constexpr int64_t max_index_heads = 128;
+
 struct IndexerShape {
     int64_t hidden_size = 0;  // D
     int64_t q_lora_rank = 0;  // Kq
@@ -41,8 +44,9 @@ void indexer_write_keys(const float* x, const BatchLayout& layout, const Indexer
 // Per sequence, the keys each query keeps: the top-min(k, visible) of
 // I(t, s) = Σ_h ω_h · ReLU(q_h · k_s / √Di), ω = x · W_wᵀ / √Hi, over visible s ≤ position(t).
 // x [N, D] the layer input, q_latent [N, Kq] the MLA query latent. Keys must already be written.
-std::vector<KeySelection> indexer_select(const float* x, const float* q_latent, const BatchLayout& layout,
-                                         const IndexerWeights& w, const IndexerShape& shape, const RopeTable& rope,
-                                         int layer, ThreadPool& pool);
+// Fills `selections` (one per sequence), reusing its storage when the caller keeps it.
+void indexer_select(std::vector<KeySelection>& selections, const float* x, const float* q_latent,
+                    const BatchLayout& layout, const IndexerWeights& w, const IndexerShape& shape,
+                    const RopeTable& rope, int layer, ThreadPool& pool);
 
 }  // namespace whale

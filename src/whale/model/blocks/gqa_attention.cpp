@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "whale/core/scratch.h"
 #include "whale/kernels/dot.h"
 #include "whale/kernels/norm.h"
 #include "whale/kernels/online_softmax.h"
@@ -30,13 +31,15 @@ namespace {
 void prepare_heads(float* x, int64_t n, int64_t start, int64_t n_heads, const std::vector<float>& norm,
                    const GqaShape& s, const RopeTable& rope) {
     const int64_t n_pairs = s.head_dim / 2;
-    std::vector<float> cos(static_cast<size_t>(n_pairs)), sin(static_cast<size_t>(n_pairs));
+    thread_local std::vector<float> cos_sin;  // reused: decode allocates nothing
+    float* cos = scratch(cos_sin, size_t(2 * n_pairs));
+    float* sin = cos + n_pairs;
     for (int64_t t = 0; t < n; ++t) {
-        rope.cos_sin(start + t, cos.data(), sin.data());
+        rope.cos_sin(start + t, cos, sin);
         for (int64_t h = 0; h < n_heads; ++h) {
             float* head = x + (t * n_heads + h) * s.head_dim;
             if (!norm.empty()) rmsnorm(head, head, norm.data(), 1, s.head_dim, s.eps);
-            rope_rotate_half_split(head, cos.data(), sin.data(), n_pairs);
+            rope_rotate_half_split(head, cos, sin, n_pairs);
         }
     }
 }
@@ -45,14 +48,16 @@ void prepare_heads(float* x, int64_t n, int64_t start, int64_t n_heads, const st
 void write_keys_values(const float* x, int64_t n, int64_t start, const GqaWeights& w, const GqaShape& s,
                        const RopeTable& rope, LatentKvStore& cache, int layer, ThreadPool& pool) {
     const int64_t width = s.kv_width();
-    std::vector<float> k(size_t(n * width)), v(size_t(n * width));  // [n, Hkv, Dh] each
-    linear_forward(k.data(), x, n, w.k_proj, pool);
-    linear_forward(v.data(), x, n, w.v_proj, pool);
-    prepare_heads(k.data(), n, start, s.n_kv_heads, w.k_norm, s, rope);
+    thread_local std::vector<float> k_storage, v_storage;  // reused: decode allocates nothing
+    float* k = scratch(k_storage, size_t(n * width));      // [n, Hkv, Dh]
+    float* v = scratch(v_storage, size_t(n * width));      // [n, Hkv, Dh]
+    linear_forward(k, x, n, w.k_proj, pool);
+    linear_forward(v, x, n, w.v_proj, pool);
+    prepare_heads(k, n, start, s.n_kv_heads, w.k_norm, s, rope);
     for (int64_t t = 0; t < n; ++t) {
         float* row = cache.row(layer, start + t);
-        std::copy(&k[size_t(t * width)], &k[size_t((t + 1) * width)], row);
-        std::copy(&v[size_t(t * width)], &v[size_t((t + 1) * width)], row + width);
+        std::copy(k + t * width, k + (t + 1) * width, row);
+        std::copy(v + t * width, v + (t + 1) * width, row + width);
     }
 }
 
@@ -67,11 +72,19 @@ void gqa_attend(float* o, const float* q, int64_t n, int64_t start, const GqaSha
                 int layer, int64_t tile, ThreadPool& pool) {
     constexpr int64_t query_block = 4;
     const int64_t dh = s.head_dim, q_stride = s.n_heads * dh, n_blocks = (n + query_block - 1) / query_block;
-    pool.parallel_for(s.n_heads * n_blocks, [&](int64_t begin, int64_t end) {
-        std::vector<float> scores(static_cast<size_t>(query_block * tile));  // [query_block, tile]
-        std::vector<const float*> keys(static_cast<size_t>(tile)), values(keys.size());
+    const int64_t n_items = s.n_heads * n_blocks, n_parts = std::min<int64_t>(pool.size(), n_items);
+    // Per part (one thread at a time): scores [query_block, tile] and the tile's key and value row
+    // pointers, reused from call to call (whale/core/scratch.h) so decode does not allocate.
+    thread_local std::vector<float> scores_storage;
+    thread_local std::vector<const float*> rows_storage;
+    float* part_scores = scratch(scores_storage, size_t(n_parts * query_block * tile));
+    const float** part_rows = scratch(rows_storage, size_t(n_parts * 2 * tile));
+    pool.parallel_for(n_parts, [&](int64_t part, int64_t) {
+        float* scores = part_scores + part * query_block * tile;
+        const float** keys = part_rows + part * 2 * tile;
+        const float** values = keys + tile;
         float max_score[query_block], sum[query_block];
-        for (int64_t item = begin; item < end; ++item) {
+        for (int64_t item = n_items * part / n_parts; item < n_items * (part + 1) / n_parts; ++item) {
             const int64_t h = item / n_blocks, t0 = (item % n_blocks) * query_block;
             const int64_t n_queries = std::min(query_block, n - t0), visible_max = start + t0 + n_queries;
             // Query head h reads KV head h / group_size, as repeat_kv does.
@@ -83,16 +96,16 @@ void gqa_attend(float* o, const float* q, int64_t n, int64_t start, const GqaSha
                 const int64_t count = std::min(tile, visible_max - first);
                 for (int64_t j = 0; j < count; ++j) {
                     const float* row = cache.row(layer, first + j);
-                    keys[size_t(j)] = row + key_offset;
-                    values[size_t(j)] = row + value_offset;
+                    keys[j] = row + key_offset;
+                    values[j] = row + value_offset;
                 }
-                dot_many_f32(scores.data(), tile, q0, q_stride, n_queries, keys.data(), count, dh);
+                dot_many_f32(scores, tile, q0, q_stride, n_queries, keys, count, dh);
                 for (int64_t i = 0; i < n_queries; ++i) {
                     const int64_t visible = std::min(count, start + t0 + i + 1 - first);  // causal
                     if (visible <= 0) continue;
-                    float* row = &scores[size_t(i * tile)];
+                    float* row = scores + i * tile;
                     for (int64_t j = 0; j < visible; ++j) row[j] *= s.softmax_scale;
-                    online_softmax_add_tile(o0 + i * q_stride, &max_score[i], &sum[i], row, values.data(), visible, dh);
+                    online_softmax_add_tile(o0 + i * q_stride, &max_score[i], &sum[i], row, values, visible, dh);
                 }
             }
             for (int64_t i = 0; i < n_queries; ++i) online_softmax_finish(o0 + i * q_stride, sum[i], dh);
@@ -103,20 +116,21 @@ void gqa_attend(float* o, const float* q, int64_t n, int64_t start, const GqaSha
 void gqa_forward(float* out, const float* x, const BatchLayout& layout, const GqaWeights& w, const GqaShape& s,
                  const RopeTable& rope, int layer, ThreadPool& pool) {
     const int64_t n_all = layout.n_tokens, q_width = s.n_heads * s.head_dim;
-    std::vector<float> q(size_t(n_all * q_width));  // [N, H, Dh]
-    linear_forward(q.data(), x, n_all, w.q_proj, pool);
-    std::vector<float> o(q.size());                 // [N, H, Dh]
+    thread_local std::vector<float> q_storage, o_storage;  // reused: decode allocates nothing
+    float* q = scratch(q_storage, size_t(n_all * q_width));  // [N, H, Dh]
+    float* o = scratch(o_storage, size_t(n_all * q_width));  // [N, H, Dh]
+    linear_forward(q, x, n_all, w.q_proj, pool);
     for (size_t i = 0; i < layout.sequences.size(); ++i) {
         const SequenceInBatch& seq = layout.sequences[i];
         const int64_t first = layout.first_token[i];
-        float* q_seq = q.data() + first * q_width;
+        float* q_seq = q + first * q_width;
         prepare_heads(q_seq, seq.n_tokens, seq.start_position, s.n_heads, w.q_norm, s, rope);
         write_keys_values(x + first * s.hidden_size, seq.n_tokens, seq.start_position, w, s, rope, *seq.cache, layer,
                           pool);
-        gqa_attend(o.data() + first * q_width, q_seq, seq.n_tokens, seq.start_position, s, *seq.cache, layer,
+        gqa_attend(o + first * q_width, q_seq, seq.n_tokens, seq.start_position, s, *seq.cache, layer,
                    gqa_attend_tile, pool);
     }
-    linear_forward(out, o.data(), n_all, w.o_proj, pool);
+    linear_forward(out, o, n_all, w.o_proj, pool);
 }
 
 }  // namespace whale

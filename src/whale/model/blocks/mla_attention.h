@@ -64,8 +64,9 @@ struct KeySelection {
     std::vector<uint8_t> allowed;  // [n, T], 1 = selected
 };
 
-MlaQueries mla_project_queries(const float* x, const BatchLayout& layout, const MlaWeights& w, const MlaShape& shape,
-                               const RopeTable& rope, ThreadPool& pool);
+// Fills `out` (its vectors resized, so a caller that keeps it reuses their storage) for x [N, D].
+void mla_project_queries(MlaQueries& out, const float* x, const BatchLayout& layout, const MlaWeights& w,
+                         const MlaShape& shape, const RopeTable& rope, ThreadPool& pool);
 
 // Computes [c | k^R] for x [N, D] and stores them in the first C + Dr values of each token's
 // cache row of `layer`.

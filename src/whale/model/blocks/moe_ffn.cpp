@@ -42,7 +42,7 @@ namespace {
 struct MoeScratch {
     std::vector<float> logits, weights, route, xs, gate, up, ys, shared_gate, shared_up;
     std::vector<int32_t> chosen;
-    std::vector<int64_t> first_row, row_of_pair;
+    std::vector<int64_t> first_row, next_row, row_of_pair;
     std::vector<MatmulJob> jobs;
 };
 
@@ -71,9 +71,9 @@ void route_and_group(MoeScratch& s, const float* x, int64_t n, const MoeWeights&
     s.first_row.assign(size_t(n_experts) + 1, 0);
     for (int64_t i = 0; i < n_pairs; ++i) ++s.first_row[size_t(s.chosen[size_t(i)]) + 1];
     for (int64_t e = 0; e < n_experts; ++e) s.first_row[size_t(e) + 1] += s.first_row[size_t(e)];
-    std::vector<int64_t> fill(s.first_row.begin(), s.first_row.end() - 1);
+    s.next_row.assign(s.first_row.begin(), s.first_row.end() - 1);
     s.row_of_pair.resize(size_t(n_pairs));
-    for (int64_t i = 0; i < n_pairs; ++i) s.row_of_pair[size_t(i)] = fill[size_t(s.chosen[size_t(i)])]++;
+    for (int64_t i = 0; i < n_pairs; ++i) s.row_of_pair[size_t(i)] = s.next_row[size_t(s.chosen[size_t(i)])]++;
 }
 
 // Rows [first_row[e], first_row[e+1]) of the grouped buffers belong to expert e.

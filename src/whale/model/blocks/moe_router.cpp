@@ -16,7 +16,8 @@ constexpr float neg_inf = -std::numeric_limits<float>::infinity();
 
 // Indices of the k largest values, larger first; ties go to the lower index.
 void top_k_indices(int32_t* out, const float* values, int64_t n, int64_t k) {
-    std::vector<int32_t> order(static_cast<size_t>(n));
+    thread_local std::vector<int32_t> order;  // reused: decode allocates nothing
+    order.resize(static_cast<size_t>(n));
     std::iota(order.begin(), order.end(), 0);
     std::partial_sort(order.begin(), order.begin() + k, order.end(), [&](int32_t a, int32_t b) {
         return values[a] != values[b] ? values[a] > values[b] : a < b;
@@ -28,9 +29,11 @@ void top_k_indices(int32_t* out, const float* values, int64_t n, int64_t k) {
 template <typename GroupScore>
 void mask_groups(float* choice, const RouterSettings& s, float masked, GroupScore group_score) {
     const int64_t group_size = s.n_experts / s.n_group;
-    std::vector<float> scores(size_t(s.n_group));
+    thread_local std::vector<float> scores;  // [n_group], reused
+    thread_local std::vector<int32_t> kept;  // [topk_group], reused
+    scores.resize(size_t(s.n_group));
+    kept.resize(size_t(s.topk_group));
     for (int64_t g = 0; g < s.n_group; ++g) scores[size_t(g)] = group_score(choice + g * group_size, group_size);
-    std::vector<int32_t> kept(size_t(s.topk_group));
     top_k_indices(kept.data(), scores.data(), s.n_group, s.topk_group);
     for (int64_t g = 0; g < s.n_group; ++g) {
         if (std::find(kept.begin(), kept.end(), int32_t(g)) != kept.end()) continue;

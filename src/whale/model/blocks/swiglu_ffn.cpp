@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "whale/core/scratch.h"
 #include "whale/kernels/activation.h"
 #include "whale/kernels/matmul.h"
 #include "whale/model/blocks/linear_forward.h"
@@ -18,14 +19,16 @@ SwigluWeights load_swiglu(WeightLoader& loader, const std::string& prefix, int64
 
 void swiglu_forward(float* out, const float* x, int64_t n, const SwigluWeights& w, ThreadPool& pool) {
     const int64_t width = w.width();
-    std::vector<float> gate(size_t(n * width)), up(size_t(n * width));  // [n, I]
+    thread_local std::vector<float> gate_storage, up_storage;  // reused: decode allocates nothing
+    float* gate = scratch(gate_storage, size_t(n * width));  // [n, I]
+    float* up = scratch(up_storage, size_t(n * width));      // [n, I]
     // Gate and up in one dispatch, sharing x's quantised activations.
-    const MatmulJob jobs[2] = {{gate.data(), x, n, &w.gate_proj.weight}, {up.data(), x, n, &w.up_proj.weight}};
+    const MatmulJob jobs[2] = {{gate, x, n, &w.gate_proj.weight}, {up, x, n, &w.up_proj.weight}};
     matmul_batch(jobs, 2, pool);
-    linear_add_bias(gate.data(), n, w.gate_proj);
-    linear_add_bias(up.data(), n, w.up_proj);
-    swiglu_inplace(gate.data(), up.data(), n * width);
-    linear_forward(out, gate.data(), n, w.down_proj, pool);
+    linear_add_bias(gate, n, w.gate_proj);
+    linear_add_bias(up, n, w.up_proj);
+    swiglu_inplace(gate, up, n * width);
+    linear_forward(out, gate, n, w.down_proj, pool);
 }
 
 }  // namespace whale

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "whale/core/error.h"
+#include "whale/core/scratch.h"
 #include "whale/kernels/matmul.h"
 #include "whale/kernels/norm.h"
 #include "whale/model/blocks/token_io.h"
@@ -45,7 +46,8 @@ const DecoderLayerWeights& DeepseekV3Model::layer_weights(int layer) const {
 void DeepseekV3Model::attention(float* out, const float* x, const BatchLayout& layout, int layer, AttentionPath path,
                                 ThreadPool& pool) const {
     const MlaWeights& w = layer_weights(layer).self_attn;
-    MlaQueries queries = mla_project_queries(x, layout, w, mla_shape_, *rope_, pool);
+    thread_local MlaQueries queries;  // reused: decode allocates nothing
+    mla_project_queries(queries, x, layout, w, mla_shape_, *rope_, pool);
     mla_write_latents(x, layout, w, mla_shape_, *rope_, layer, pool);
     mla_attend(out, queries, layout, w, mla_shape_, layer, path, {}, pool);
 }
@@ -54,33 +56,38 @@ void DeepseekV3Model::decoder_layer(float* hidden, const BatchLayout& layout, in
                                     ThreadPool& pool) const {
     const DecoderLayerWeights& w = layer_weights(layer);
     const int64_t n = layout.n_tokens, d = config_.hidden_size;
-    std::vector<float> normed(size_t(n * d)), branch(size_t(n * d));  // [N, D] each
+    thread_local std::vector<float> normed_storage, branch_storage;
+    float* normed = scratch(normed_storage, size_t(n * d));  // [N, D]
+    float* branch = scratch(branch_storage, size_t(n * d));  // [N, D]
 
-    rmsnorm(normed.data(), hidden, w.input_layernorm.data(), n, d, config_.rms_norm_eps);
-    attention(branch.data(), normed.data(), layout, layer, path, pool);
-    for (int64_t i = 0; i < n * d; ++i) hidden[i] += branch[size_t(i)];
+    rmsnorm(normed, hidden, w.input_layernorm.data(), n, d, config_.rms_norm_eps);
+    attention(branch, normed, layout, layer, path, pool);
+    for (int64_t i = 0; i < n * d; ++i) hidden[i] += branch[i];
 
     // The FFN sees every sequence's tokens at once, so each expert's weights are read once.
-    rmsnorm(normed.data(), hidden, w.post_attention_layernorm.data(), n, d, config_.rms_norm_eps);
+    rmsnorm(normed, hidden, w.post_attention_layernorm.data(), n, d, config_.rms_norm_eps);
     if (w.is_moe)
-        moe_forward(branch.data(), normed.data(), n, w.moe, router_, pool);
+        moe_forward(branch, normed, n, w.moe, router_, pool);
     else
-        swiglu_forward(branch.data(), normed.data(), n, w.mlp, pool);
-    for (int64_t i = 0; i < n * d; ++i) hidden[i] += branch[size_t(i)];
+        swiglu_forward(branch, normed, n, w.mlp, pool);
+    for (int64_t i = 0; i < n * d; ++i) hidden[i] += branch[i];
 }
 
 void DeepseekV3Model::forward_batch(const ForwardBatch& batch, float* logits, ThreadPool& pool) const {
-    const BatchLayout layout = BatchLayout::from(batch);
-    std::vector<float> hidden(size_t(layout.n_tokens * config_.hidden_size));  // [N, D]
-    embed_tokens(hidden.data(), batch.tokens, layout.n_tokens, weights_.embed_tokens);
+    // Reused from forward to forward, so that decode allocates nothing.
+    thread_local BatchLayout layout;
+    thread_local std::vector<float> hidden_storage;
+    layout.assign(batch);
+    float* hidden = scratch(hidden_storage, size_t(layout.n_tokens * config_.hidden_size));  // [N, D]
+    embed_tokens(hidden, batch.tokens, layout.n_tokens, weights_.embed_tokens);
     for (int l = 0; l < config_.num_hidden_layers; ++l) {
-        decoder_layer(hidden.data(), layout, l, batch.attention, pool);
-        if (batch.on_layer_output) batch.on_layer_output(l, hidden.data());
+        decoder_layer(hidden, layout, l, batch.attention, pool);
+        if (batch.on_layer_output) batch.on_layer_output(l, hidden);
     }
     if (batch.final_hidden)
-        rmsnorm(batch.final_hidden, hidden.data(), weights_.norm.data(), layout.n_tokens, config_.hidden_size,
+        rmsnorm(batch.final_hidden, hidden, weights_.norm.data(), layout.n_tokens, config_.hidden_size,
                 config_.rms_norm_eps);
-    final_logits(logits, hidden.data(), layout, weights_.norm, config_.rms_norm_eps, weights_.lm_head, pool);
+    final_logits(logits, hidden, layout, weights_.norm, config_.rms_norm_eps, weights_.lm_head, pool);
 }
 
 namespace {

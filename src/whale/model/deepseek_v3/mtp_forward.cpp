@@ -22,7 +22,8 @@ void DeepseekV3Model::predict(const ForwardBatch& batch, const float* hidden, fl
                               ThreadPool& pool) const {
     WHALE_CHECK(weights_.mtp.has_value(), "predict: this checkpoint has no multi-token-prediction layer");
     const MtpWeights& m = *weights_.mtp;
-    const BatchLayout layout = BatchLayout::from(batch);
+    BatchLayout layout;
+    layout.assign(batch);
     const int64_t n = layout.n_tokens, d = config_.hidden_size;
     const float eps = config_.rms_norm_eps;
 

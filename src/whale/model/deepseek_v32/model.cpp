@@ -47,12 +47,16 @@ void DeepseekV32Model::attention(float* out, const float* x, const BatchLayout& 
     // Only an MTP layer stored without an indexer lands here; it attends densely.
     if (size_t(layer) >= indexers_.size()) return DeepseekV3Model::attention(out, x, layout, layer, path, pool);
     const MlaWeights& w = layer_weights(layer).self_attn;
-    MlaQueries queries = mla_project_queries(x, layout, w, mla(), rope(), pool);
+    // Reused from layer to layer and step to step: decode allocates nothing.
+    thread_local MlaQueries queries;
+    thread_local std::vector<KeySelection> selections;
+    thread_local std::vector<const KeySelection*> pointers;
+    mla_project_queries(queries, x, layout, w, mla(), rope(), pool);
     mla_write_latents(x, layout, w, mla(), rope(), layer, pool);
     indexer_write_keys(x, layout, indexers_[size_t(layer)], indexer_shape_, rope(), layer, pool);
-    std::vector<KeySelection> selections = indexer_select(x, queries.q_latent.data(), layout, indexers_[size_t(layer)],
-                                                          indexer_shape_, rope(), layer, pool);
-    std::vector<const KeySelection*> pointers;
+    indexer_select(selections, x, queries.q_latent.data(), layout, indexers_[size_t(layer)], indexer_shape_, rope(),
+                   layer, pool);
+    pointers.clear();
     for (const KeySelection& s : selections) pointers.push_back(&s);
     mla_attend(out, queries, layout, w, mla(), layer, path, pointers, pool);
 }

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "whale/core/error.h"
+#include "whale/core/scratch.h"
 #include "whale/kernels/matmul.h"
 #include "whale/kernels/norm.h"
 #include "whale/model/blocks/token_io.h"
@@ -24,26 +25,31 @@ CacheLayout DenseGqaModel::cache_layout() const { return CacheLayout{config_.num
 void DenseGqaModel::decoder_layer(float* hidden, const BatchLayout& layout, int layer, ThreadPool& pool) const {
     const DenseLayerWeights& w = weights_.layers[size_t(layer)];
     const int64_t n = layout.n_tokens, d = config_.hidden_size;
-    std::vector<float> normed(size_t(n * d)), branch(size_t(n * d));  // [N, D] each
+    thread_local std::vector<float> normed_storage, branch_storage;
+    float* normed = scratch(normed_storage, size_t(n * d));  // [N, D]
+    float* branch = scratch(branch_storage, size_t(n * d));  // [N, D]
 
-    rmsnorm(normed.data(), hidden, w.input_layernorm.data(), n, d, config_.rms_norm_eps);
-    gqa_forward(branch.data(), normed.data(), layout, w.self_attn, gqa_shape_, *rope_, layer, pool);
-    for (int64_t i = 0; i < n * d; ++i) hidden[i] += branch[size_t(i)];
+    rmsnorm(normed, hidden, w.input_layernorm.data(), n, d, config_.rms_norm_eps);
+    gqa_forward(branch, normed, layout, w.self_attn, gqa_shape_, *rope_, layer, pool);
+    for (int64_t i = 0; i < n * d; ++i) hidden[i] += branch[i];
 
-    rmsnorm(normed.data(), hidden, w.post_attention_layernorm.data(), n, d, config_.rms_norm_eps);
-    swiglu_forward(branch.data(), normed.data(), n, w.mlp, pool);
-    for (int64_t i = 0; i < n * d; ++i) hidden[i] += branch[size_t(i)];
+    rmsnorm(normed, hidden, w.post_attention_layernorm.data(), n, d, config_.rms_norm_eps);
+    swiglu_forward(branch, normed, n, w.mlp, pool);
+    for (int64_t i = 0; i < n * d; ++i) hidden[i] += branch[i];
 }
 
 void DenseGqaModel::forward_batch(const ForwardBatch& batch, float* logits, ThreadPool& pool) const {
-    const BatchLayout layout = BatchLayout::from(batch);
-    std::vector<float> hidden(size_t(layout.n_tokens * config_.hidden_size));  // [N, D]
-    embed_tokens(hidden.data(), batch.tokens, layout.n_tokens, weights_.embed_tokens);
+    // Reused from forward to forward, so that decode allocates nothing.
+    thread_local BatchLayout layout;
+    thread_local std::vector<float> hidden_storage;
+    layout.assign(batch);
+    float* hidden = scratch(hidden_storage, size_t(layout.n_tokens * config_.hidden_size));  // [N, D]
+    embed_tokens(hidden, batch.tokens, layout.n_tokens, weights_.embed_tokens);
     for (int l = 0; l < config_.num_hidden_layers; ++l) {
-        decoder_layer(hidden.data(), layout, l, pool);
-        if (batch.on_layer_output) batch.on_layer_output(l, hidden.data());
+        decoder_layer(hidden, layout, l, pool);
+        if (batch.on_layer_output) batch.on_layer_output(l, hidden);
     }
-    final_logits(logits, hidden.data(), layout, weights_.norm, config_.rms_norm_eps, weights_.lm_head, pool);
+    final_logits(logits, hidden, layout, weights_.norm, config_.rms_norm_eps, weights_.lm_head, pool);
 }
 
 namespace {
