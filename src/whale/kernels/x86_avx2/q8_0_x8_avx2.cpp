@@ -22,8 +22,12 @@ void group_against_tokens(float* y, int64_t y_stride, const BlockQ8_0x8* w, cons
     for (int t = 0; t < T; ++t) acc[t] = _mm256_setzero_ps();
     for (int64_t b = 0; b < nb; ++b) {
         const BlockQ8_0x8& block = w[b];
-        // A single token streams the weights from DRAM once: ask for them ~1 KiB ahead.
-        if (T == 1) _mm_prefetch(reinterpret_cast<const char*>(&block) + 1024, _MM_HINT_T0);
+        // A single token streams the weights from DRAM once: ask for every cache line of the block
+        // 1 KiB ahead. One prefetch per 272-byte block (4.25 lines) left the x8 kernel 12 % slower
+        // than the plain one on the 223 MB lm_head; every line made it 8-14 % faster (2 threads).
+        if (T == 1)
+            for (int line = 0; line < int(sizeof(BlockQ8_0x8)); line += 64)
+                _mm_prefetch(reinterpret_cast<const char*>(&block) + 1024 + line, _MM_HINT_T0);
         __m256i sum[T];
         for (int t = 0; t < T; ++t) sum[t] = _mm256_setzero_si256();
         for (int k = 0; k < QK8_0 / 4; ++k) {
