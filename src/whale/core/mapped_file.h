@@ -7,6 +7,11 @@
 
 namespace whale {
 
+// Tells the kernel the whole pages inside [data, data + bytes) of a read-only file mapping are not
+// needed for now: they leave the process's resident set (the page cache keeps them while memory
+// allows) and are read back from the file if touched again. Advice only; errors are ignored.
+void release_mapped_pages(const void* data, size_t bytes);
+
 class MappedFile {
 public:
     // Maps `path` read-only; throws whale::Error naming the path when it cannot be opened or mapped.

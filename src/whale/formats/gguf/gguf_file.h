@@ -43,6 +43,9 @@ public:
     GgufFile(const uint8_t* data, size_t size, std::string label);
 
     const std::string& path() const { return label_; }
+    // Whether tensor data lives in this object's own read-only file mapping (not borrowed memory),
+    // so its pages may be released with release_mapped_pages.
+    bool is_mapped() const { return file_ != nullptr; }
     uint32_t version() const { return version_; }
     uint32_t alignment() const { return alignment_; }
     uint64_t data_offset() const { return data_offset_; }  // file offset of the data section

@@ -2,6 +2,7 @@
 
 #include "whale/core/error.h"
 #include "whale/core/huge_page_arena.h"
+#include "whale/core/mapped_file.h"
 #include "whale/core/system_memory.h"
 #include "whale/formats/gguf/gguf_file.h"
 #include "whale/kernels/quant/q8_0_x8.h"
@@ -65,6 +66,9 @@ public:
         auto* out = static_cast<BlockQ8_0x8*>(s_.interleaved.allocate(q8_0_x8_bytes(w.rows, w.cols)));
         pack_q8_0_x8(out, static_cast<const BlockQ8_0*>(w.data), w.rows, w.cols);
         w.q8_0_x8 = out;
+        // The matmuls now read the copy (the plain rows only for a tail of rows % 8): without
+        // this the process would keep both resident, twice the model's size.
+        if (s_.file.is_mapped()) release_mapped_pages(w.data, size_t(w.rows / 8 * 8 * w.row_bytes()));
         return w;
     }
     std::vector<float> vector(const std::string& name, int64_t n) {
