@@ -235,4 +235,4 @@ def test_load_many_concurrent_streams_complete_and_blocks_return(whale_bin, serv
         assert baseline["whale_cache_blocks_used"] == baseline["whale_prefix_cache_blocks"] == 0
         assert after["whale_running_sequences"] == 0
     finally:
-        assert s.stop() == 0
+        assert s.stop() == 0, "\n".join(s.log[-30:])

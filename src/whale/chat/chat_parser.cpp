@@ -81,7 +81,8 @@ ChatParser::Scan ChatParser::read_until(std::string_view literal, size_t max_len
 }
 
 // How much of pending_ can be emitted now: everything except a tail that may be the start of one
-// of `markers`, and except a trailing incomplete UTF-8 character.
+// of `markers`. pending_ holds whole characters and every marker starts with one, so the cut never
+// splits a character.
 size_t ChatParser::safe_length(const std::vector<std::string_view>& markers) const {
     if (final_) return pending_.size();
     size_t hold = 0;
@@ -93,14 +94,7 @@ size_t ChatParser::safe_length(const std::vector<std::string_view>& markers) con
             }
         }
     }
-    size_t n = pending_.size() - hold;
-    if (n == 0) return 0;
-    size_t lead = n - 1;
-    while (lead > 0 && (static_cast<unsigned char>(pending_[lead]) & 0xC0) == 0x80) --lead;
-    const unsigned char c = pending_[lead];
-    const size_t width = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
-    if (lead + width > n) n = lead;  // the last character's continuation bytes have not arrived
-    return n;
+    return pending_.size() - hold;
 }
 
 void ChatParser::consume(size_t n) {

@@ -1,9 +1,10 @@
 // Streaming parser for what a DeepSeek model writes: splits generated text into reasoning,
 // content and tool calls (name + JSON arguments, streamed as they arrive), per chat family.
 //
-// Feed text deltas as they are detokenized; each call returns the events it could decide. Only a
-// possible prefix of a marker (or of an incomplete UTF-8 character) is held back, so a tag split
-// across deltas never leaks half-written. Structure that does not match the family's grammar falls
+// Feed text deltas of whole UTF-8 characters as they are detokenized (runtime/turn_decoder.h holds
+// back a character split over tokens before it reaches the parser); each call returns the events it
+// could decide. Only a possible prefix of a marker is held back, so a tag split across deltas never
+// leaks half-written. Structure that does not match the family's grammar falls
 // back to plain content (text is never dropped) and the reason is kept in problems(). finish()
 // flushes what is held back at the end of generation, closing an open tool call.
 #pragma once

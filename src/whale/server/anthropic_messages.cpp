@@ -6,7 +6,7 @@
 #include "whale/core/error.h"
 #include "whale/server/api_error.h"
 #include "whale/server/chat_submit.h"
-#include "whale/server/chat_turn.h"
+#include "whale/server/server_turn.h"
 #include "whale/server/request_fields.h"
 #include "whale/server/sse_stream.h"
 
@@ -130,7 +130,7 @@ MessagesCall parse_messages_call(const ServerContext& context, const Json& body,
     return call;
 }
 
-const char* stop_reason_name(TurnEnd end, const ChatTurn& turn) {
+const char* stop_reason_name(TurnEnd end, const Turn& turn) {
     switch (end) {
     case TurnEnd::TurnEnd_length: return "max_tokens";
     case TurnEnd::TurnEnd_tool_calls: return "tool_use";
@@ -138,11 +138,11 @@ const char* stop_reason_name(TurnEnd end, const ChatTurn& turn) {
     }
 }
 
-Json stop_sequence_of(const ChatTurn& turn) {
+Json stop_sequence_of(const Turn& turn) {
     return turn.matched_stop().empty() ? Json(nullptr) : Json(turn.matched_stop());
 }
 
-Json usage_json(const ChatTurn& turn) {
+Json usage_json(const Turn& turn) {
     return {{"input_tokens", turn.prompt_tokens() - turn.cached_tokens()},
             {"cache_creation_input_tokens", 0},
             {"cache_read_input_tokens", turn.cached_tokens()},
@@ -160,7 +160,7 @@ Json parsed_input(const std::string& arguments) {
 
 void respond_whole(ServerContext& context, MessagesCall& call, std::shared_ptr<GenerationStream> stream, const PreparedPrompt& prompt,
                    httplib::Response& response) {
-    ChatTurn turn(context, std::move(stream), prompt, call.stops);
+    Turn turn(std::move(stream), *context.codec.tokenizer, chat_turn_options(context, prompt, call.stops));
     TurnUpdate all = turn.run_to_end();
     if (all.end == TurnEnd::TurnEnd_error) throw ApiError(500, "generation failed: " + turn.error());
     if (all.end == TurnEnd::TurnEnd_cancelled) throw ApiError(503, "the request was cancelled (server shutting down)");
@@ -188,7 +188,7 @@ void respond_whole(ServerContext& context, MessagesCall& call, std::shared_ptr<G
     Json body = {{"id", random_id("msg_")}, {"type", "message"}, {"role", "assistant"}, {"model", call.model},
                  {"content", content}, {"stop_reason", stop_reason_name(all.end, turn)},
                  {"stop_sequence", stop_sequence_of(turn)}, {"usage", usage_json(turn)}};
-    record_generation_metrics(context, turn);
+    record_turn(context, turn, &prompt);
     response.set_content(json_text(body), "application/json");
 }
 
@@ -196,10 +196,12 @@ void respond_stream(ServerContext& context, MessagesCall call, std::shared_ptr<G
                     httplib::Response& response) {
     struct State {
         State(ServerContext& context, MessagesCall c, std::shared_ptr<GenerationStream> stream, PreparedPrompt p)
-            : call(std::move(c)), prompt(std::move(p)), turn(context, std::move(stream), prompt, call.stops) {}
+            : call(std::move(c)),
+              prompt(std::move(p)),
+              turn(std::move(stream), *context.codec.tokenizer, chat_turn_options(context, prompt, call.stops)) {}
         MessagesCall call;
         PreparedPrompt prompt;
-        ChatTurn turn;
+        Turn turn;
         bool started = false;
         int index = -1;          // the open content block, -1 when none
         std::string open_type;   // its type
@@ -261,6 +263,7 @@ void respond_stream(ServerContext& context, MessagesCall call, std::shared_ptr<G
                                                         update.end == TurnEnd::TurnEnd_error ? state->turn.error() : "cancelled")));
             return out.finish();
         }
+        record_turn(context, state->turn, &state->prompt);
         if (!close_block()) return false;
         Json usage = usage_json(state->turn);
         if (!out.event("message_delta", json_text({{"type", "message_delta"},
@@ -268,7 +271,6 @@ void respond_stream(ServerContext& context, MessagesCall call, std::shared_ptr<G
                                                               {"stop_sequence", stop_sequence_of(state->turn)}}},
                                                    {"usage", usage}})))
             return false;
-        record_generation_metrics(context, state->turn);
         out.event("message_stop", json_text({{"type", "message_stop"}}));
         return out.finish();
     });

@@ -6,7 +6,7 @@
 #include "whale/core/error.h"
 #include "whale/server/api_error.h"
 #include "whale/server/chat_submit.h"
-#include "whale/server/chat_turn.h"
+#include "whale/server/server_turn.h"
 #include "whale/server/constraints.h"
 #include "whale/server/request_fields.h"
 #include "whale/server/sse_stream.h"
@@ -88,7 +88,7 @@ ChatCall parse_chat_call(const ServerContext& context, const Json& body) {
     return call;
 }
 
-Json usage_json(const ChatTurn& turn) {
+Json usage_json(const Turn& turn) {
     const int64_t prompt = turn.prompt_tokens(), cached = turn.cached_tokens(), completion = turn.completion_tokens();
     return {{"prompt_tokens", prompt},
             {"completion_tokens", completion},
@@ -125,7 +125,7 @@ const char* finish_reason_name(TurnEnd end) {
     }
 }
 
-void fail_on_abnormal_end(const ChatTurn& turn, TurnEnd end) {
+void fail_on_abnormal_end(const Turn& turn, TurnEnd end) {
     if (end == TurnEnd::TurnEnd_error) throw ApiError(500, "generation failed: " + turn.error());
     if (end == TurnEnd::TurnEnd_cancelled) throw ApiError(503, "the request was cancelled (server shutting down)");
 }
@@ -137,7 +137,7 @@ Json response_head(const ServerContext& context, const std::string& id, const Ch
 
 void respond_whole(ServerContext& context, ChatCall& call, std::shared_ptr<GenerationStream> stream, const PreparedPrompt& prompt,
                    httplib::Response& response) {
-    ChatTurn turn(context, std::move(stream), prompt, call.stops);
+    Turn turn(std::move(stream), *context.codec.tokenizer, chat_turn_options(context, prompt, call.stops));
     TurnUpdate all = turn.run_to_end();
     fail_on_abnormal_end(turn, all.end);
     std::string content, reasoning_text;
@@ -163,7 +163,7 @@ void respond_whole(ServerContext& context, ChatCall& call, std::shared_ptr<Gener
                                     {"logprobs", call.generation.top_logprobs >= 0 ? logprobs_json(context, all.tokens) : Json(nullptr)},
                                     {"finish_reason", finish_reason_name(all.end)}}});
     body["usage"] = usage_json(turn);
-    record_generation_metrics(context, turn);
+    record_turn(context, turn, &prompt);
     response.set_content(json_text(body), "application/json");
 }
 
@@ -172,10 +172,12 @@ void respond_stream(ServerContext& context, ChatCall call, std::shared_ptr<Gener
                     httplib::Response& response) {
     struct State {
         State(ServerContext& context, ChatCall c, std::shared_ptr<GenerationStream> stream, PreparedPrompt p)
-            : call(std::move(c)), prompt(std::move(p)), turn(context, std::move(stream), prompt, call.stops) {}
+            : call(std::move(c)),
+              prompt(std::move(p)),
+              turn(std::move(stream), *context.codec.tokenizer, chat_turn_options(context, prompt, call.stops)) {}
         ChatCall call;
         PreparedPrompt prompt;
-        ChatTurn turn;
+        Turn turn;
         Json head;
         bool started = false;
     };
@@ -217,6 +219,7 @@ void respond_stream(ServerContext& context, ChatCall call, std::shared_ptr<Gener
                                               update.end == TurnEnd::TurnEnd_error ? state->turn.error() : "cancelled")));
             return out.finish();
         }
+        record_turn(context, state->turn, &state->prompt);
         if (!out.data(json_text(chunk(Json::object(), finish_reason_name(update.end), std::move(logprobs))))) return false;
         if (state->call.include_usage) {
             Json last = state->head;
@@ -224,7 +227,6 @@ void respond_stream(ServerContext& context, ChatCall call, std::shared_ptr<Gener
             last["usage"] = usage_json(state->turn);
             if (!out.data(json_text(last))) return false;
         }
-        record_generation_metrics(context, state->turn);
         out.data("[DONE]");
         return out.finish();
     });

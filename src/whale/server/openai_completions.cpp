@@ -4,7 +4,7 @@
 
 #include "whale/server/api_error.h"
 #include "whale/server/chat_submit.h"
-#include "whale/server/completion_turn.h"
+#include "whale/server/server_turn.h"
 #include "whale/server/request_fields.h"
 #include "whale/server/request_log.h"
 #include "whale/server/sse_stream.h"
@@ -110,9 +110,16 @@ Json logprobs_json(const ServerContext& context, const std::vector<GeneratedToke
     return out;
 }
 
+// A raw completion's events are all content.
+std::string text_of(const TurnUpdate& update) {
+    std::string text;
+    for (const ChatEvent& event : update.events) text += event.text;
+    return text;
+}
+
 const char* finish_reason_name(TurnEnd end) { return end == TurnEnd::TurnEnd_length ? "length" : "stop"; }
 
-Json usage_json(const CompletionTurn& turn) {
+Json usage_json(const Turn& turn) {
     const int64_t prompt = turn.prompt_tokens(), completion = turn.completion_tokens();
     return {{"prompt_tokens", prompt},
             {"completion_tokens", completion},
@@ -125,25 +132,19 @@ Json response_head(const std::string& id, const CompletionCall& call) {
             {"system_fingerprint", "whale-0.1.0"}};
 }
 
-void finish_request(const CompletionTurn& turn) {
-    current_request().prompt_tokens = turn.prompt_tokens();
-    current_request().completion_tokens = turn.completion_tokens();
-    turn.record_metrics();
-}
-
 void respond_whole(ServerContext& context, const CompletionCall& call, std::shared_ptr<GenerationStream> stream,
                    httplib::Response& response) {
-    CompletionTurn turn(context, std::move(stream), call.stops);
-    CompletionUpdate all = turn.run_to_end();
+    Turn turn(std::move(stream), *context.codec.tokenizer, completion_turn_options(call.stops));
+    TurnUpdate all = turn.run_to_end();
     if (all.end == TurnEnd::TurnEnd_error) throw ApiError(500, "generation failed: " + turn.error());
     if (all.end == TurnEnd::TurnEnd_cancelled) throw ApiError(503, "the request was cancelled (server shutting down)");
     int64_t offset = 0;
     Json body = response_head(random_id("cmpl-"), call);
-    body["choices"] = Json::array({{{"text", all.text}, {"index", 0},
+    body["choices"] = Json::array({{{"text", text_of(all)}, {"index", 0},
                                     {"logprobs", call.generation.top_logprobs >= 0 ? logprobs_json(context, all.tokens, offset) : Json(nullptr)},
                                     {"finish_reason", finish_reason_name(all.end)}}});
     body["usage"] = usage_json(turn);
-    finish_request(turn);
+    record_turn(context, turn, nullptr);
     response.set_content(json_text(body), "application/json");
 }
 
@@ -151,16 +152,16 @@ void respond_stream(ServerContext& context, CompletionCall call, std::shared_ptr
                     httplib::Response& response) {
     struct State {
         State(ServerContext& context, CompletionCall c, std::shared_ptr<GenerationStream> stream)
-            : call(std::move(c)), turn(context, std::move(stream), call.stops) {}
+            : call(std::move(c)), turn(std::move(stream), *context.codec.tokenizer, completion_turn_options(call.stops)) {}
         CompletionCall call;
-        CompletionTurn turn;
+        Turn turn;
         Json head;
         int64_t text_offset = 0;
     };
     auto state = std::make_shared<State>(context, std::move(call), std::move(stream));
     state->head = response_head(random_id("cmpl-"), state->call);
     stream_sse(response, [&context, state](SseWriter& out) {
-        CompletionUpdate update = state->turn.poll(std::chrono::milliseconds(250));
+        TurnUpdate update = state->turn.poll(std::chrono::milliseconds(250));
         if (update.end == TurnEnd::TurnEnd_error || update.end == TurnEnd::TurnEnd_cancelled) {
             const int status = update.end == TurnEnd::TurnEnd_error ? 500 : 503;
             out.data(json_text(api_error_body(ApiFlavor::ApiFlavor_openai, status,
@@ -168,12 +169,14 @@ void respond_stream(ServerContext& context, CompletionCall call, std::shared_ptr
             return out.finish();
         }
         const bool ended = update.end != TurnEnd::TurnEnd_running;
-        if (!update.text.empty() || ended) {
+        if (ended) record_turn(context, state->turn, nullptr);
+        const std::string text = text_of(update);
+        if (!text.empty() || ended) {
             Json chunk = state->head;
             Json logprobs = state->call.generation.top_logprobs >= 0 && !update.tokens.empty()
                                 ? logprobs_json(context, update.tokens, state->text_offset)
                                 : Json(nullptr);
-            chunk["choices"] = Json::array({{{"text", update.text}, {"index", 0}, {"logprobs", std::move(logprobs)},
+            chunk["choices"] = Json::array({{{"text", text}, {"index", 0}, {"logprobs", std::move(logprobs)},
                                              {"finish_reason", ended ? Json(finish_reason_name(update.end)) : Json(nullptr)}}});
             if (state->call.include_usage) chunk["usage"] = nullptr;
             if (!out.data(json_text(chunk))) return false;
@@ -185,7 +188,6 @@ void respond_stream(ServerContext& context, CompletionCall call, std::shared_ptr
             last["usage"] = usage_json(state->turn);
             if (!out.data(json_text(last))) return false;
         }
-        finish_request(state->turn);
         out.data("[DONE]");
         return out.finish();
     });

@@ -5,7 +5,7 @@
 
 #include "whale/core/error.h"
 #include "whale/server/chat_submit.h"
-#include "whale/server/chat_turn.h"
+#include "whale/server/server_turn.h"
 #include "whale/server/constraints.h"
 #include "whale/server/responses_input.h"
 #include "whale/server/sse_stream.h"
@@ -157,7 +157,7 @@ private:
 };
 
 Json response_object(const ResponsesCall& call, const std::string& id, int64_t created, const char* status, const Json& output,
-                     const ChatTurn* turn) {
+                     const Turn* turn) {
     Json tools = Json::array();
     if (call.body.contains("tools") && call.body["tools"].is_array()) tools = call.body["tools"];
     Json r = {{"id", id}, {"object", "response"}, {"created_at", created}, {"status", status}, {"error", nullptr},
@@ -179,20 +179,16 @@ Json response_object(const ResponsesCall& call, const std::string& id, int64_t c
 
 const char* status_of(TurnEnd end) { return end == TurnEnd::TurnEnd_length ? "incomplete" : "completed"; }
 
-void finish_request(ServerContext& context, const ChatTurn& turn) {
-    record_generation_metrics(context, turn);
-}
-
 void respond_whole(ServerContext& context, const ResponsesCall& call, std::shared_ptr<GenerationStream> stream,
                    const PreparedPrompt& prompt, httplib::Response& response) {
-    ChatTurn turn(context, std::move(stream), prompt, {});
+    Turn turn(std::move(stream), *context.codec.tokenizer, chat_turn_options(context, prompt, {}));
     TurnUpdate all = turn.run_to_end();
     if (all.end == TurnEnd::TurnEnd_error) throw ApiError(500, "generation failed: " + turn.error());
     if (all.end == TurnEnd::TurnEnd_cancelled) throw ApiError(503, "the request was cancelled (server shutting down)");
     OutputBuilder builder([](const std::string&, Json) {});
     for (const auto& event : all.events) builder.add(event);
     builder.close();
-    finish_request(context, turn);
+    record_turn(context, turn, &prompt);
     response.set_content(json_text(response_object(call, random_id("resp_"), int64_t(std::time(nullptr)), status_of(all.end),
                                                    builder.output(), &turn)),
                          "application/json");
@@ -202,7 +198,7 @@ void respond_stream(ServerContext& context, ResponsesCall call, std::shared_ptr<
                     httplib::Response& response) {
     struct State {
         State(ServerContext& context, ResponsesCall c, std::shared_ptr<GenerationStream> stream, PreparedPrompt p)
-            : call(std::move(c)), prompt(std::move(p)), turn(context, std::move(stream), prompt, {}),
+            : call(std::move(c)), prompt(std::move(p)), turn(std::move(stream), *context.codec.tokenizer, chat_turn_options(context, prompt, {})),
               builder([this](const std::string& type, Json fields) { queue(type, std::move(fields)); }) {}
         void queue(const std::string& type, Json fields) {
             Json event = {{"type", type}, {"sequence_number", sequence++}};
@@ -211,7 +207,7 @@ void respond_stream(ServerContext& context, ResponsesCall call, std::shared_ptr<
         }
         ResponsesCall call;
         PreparedPrompt prompt;
-        ChatTurn turn;
+        Turn turn;
         OutputBuilder builder;
         std::string id = random_id("resp_");
         int64_t created = int64_t(std::time(nullptr));
@@ -239,7 +235,7 @@ void respond_stream(ServerContext& context, ResponsesCall call, std::shared_ptr<
             const char* status = status_of(update.end);
             state->queue(std::string(status) == "completed" ? "response.completed" : "response.incomplete",
                          {{"response", response_object(state->call, state->id, state->created, status, state->builder.output(), &state->turn)}});
-            finish_request(context, state->turn);
+            record_turn(context, state->turn, &state->prompt);
         }
         const bool wrote = !state->pending.empty();
         for (const auto& [type, event] : state->pending)

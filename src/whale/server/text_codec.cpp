@@ -10,6 +10,7 @@ namespace whale::server {
 TextCodec load_text_codec(const std::string& model_dir) {
     auto tokenizer = std::make_shared<const Tokenizer>(load_model_tokenizer(model_dir));
     TextCodec codec;
+    codec.tokenizer = tokenizer;
     // The prompt is the chat format's rendering, so its markers are meant as added tokens.
     codec.encode = [tokenizer](const std::string& text) { return tokenizer->encode(text); };
     codec.encode_plain = [tokenizer](const std::string& text) { return tokenizer->encode(text, {.parse_special = false}); };

@@ -5,13 +5,17 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "whale/tokenizer/tokenizer.h"
+
 namespace whale::server {
 
 struct TextCodec {
+    std::shared_ptr<const Tokenizer> tokenizer;  // what generated tokens are decoded with (runtime/turn.h)
     std::function<std::vector<int32_t>(const std::string&)> encode;  // added tokens in the text become their ids
     // Untrusted text (a raw completion prompt): every byte is plain text, no marker is matched.
     std::function<std::vector<int32_t>(const std::string&)> encode_plain;

@@ -1,5 +1,6 @@
 // Streaming parser: well-formed completions of every family parse the same however the text is
-// split (every split point, byte by byte); malformed and truncated output keeps all text.
+// split (every character boundary, character by character; the parser is fed whole characters);
+// malformed and truncated output keeps all text.
 #include <gtest/gtest.h>
 
 #include "whale/chat/chat_parser.h"
@@ -129,19 +130,31 @@ TEST(ChatParser, WellFormedOutputInOneDelta) {
     for (const Case& c : well_formed_cases()) expect_case(c, parse_chunks(c.format, c.in_reasoning, {c.text}), "whole");
 }
 
+// The whole characters of `text`, in order.
+std::vector<std::string> characters(const std::string& text) {
+    std::vector<std::string> out;
+    for (size_t i = 0; i < text.size(); ++i) {
+        if (out.empty() || (static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) out.emplace_back();
+        out.back() += text[i];
+    }
+    return out;
+}
+
+bool is_character_boundary(const std::string& text, size_t i) {
+    return i == text.size() || (static_cast<unsigned char>(text[i]) & 0xC0) != 0x80;
+}
+
 TEST(ChatParser, EverySplitPointGivesTheSameResult) {
     for (const Case& c : well_formed_cases())
         for (size_t i = 0; i <= c.text.size(); ++i)
-            expect_case(c, parse_chunks(c.format, c.in_reasoning, {c.text.substr(0, i), c.text.substr(i)}),
-                        "split at " + std::to_string(i));
+            if (is_character_boundary(c.text, i))
+                expect_case(c, parse_chunks(c.format, c.in_reasoning, {c.text.substr(0, i), c.text.substr(i)}),
+                            "split at " + std::to_string(i));
 }
 
-TEST(ChatParser, ByteByByteStreamGivesTheSameResult) {
-    for (const Case& c : well_formed_cases()) {
-        std::vector<std::string> bytes;
-        for (char ch : c.text) bytes.push_back(std::string(1, ch));
-        expect_case(c, parse_chunks(c.format, c.in_reasoning, bytes), "byte by byte");
-    }
+TEST(ChatParser, CharacterByCharacterStreamGivesTheSameResult) {
+    for (const Case& c : well_formed_cases())
+        expect_case(c, parse_chunks(c.format, c.in_reasoning, characters(c.text)), "character by character");
 }
 
 TEST(ChatParser, UnterminatedThinkKeepsTextAsReasoning) {
@@ -172,6 +185,7 @@ TEST(ChatParser, TruncatedToolCallIsClosed) {
 TEST(ChatParser, MalformedBlockFallsBackToContent) {
     const std::string text = "Hi" + s(t::tool_calls_begin) + "garbage" + s(t::eos);
     for (size_t i = 0; i <= text.size(); ++i) {
+        if (!is_character_boundary(text, i)) continue;
         const Parsed got = parse_chunks(ChatFormat::ChatFormat_v3, false, {text.substr(0, i), text.substr(i)});
         EXPECT_EQ(got.content, "Hi" + s(t::tool_calls_begin) + "garbage") << "split at " << i;
         EXPECT_TRUE(got.calls.empty());
