@@ -1,5 +1,5 @@
 // `--speculative mtp [--draft N]`, shared by run and serve: speculative decoding with the model's own
-// multi-token-prediction layer as the drafter (architectures spec §8).
+// multi-token-prediction layer as the drafter (docs/models/deepseek_v3.md, 'The MTP layer').
 #pragma once
 
 #include <CLI/CLI.hpp>

@@ -106,7 +106,8 @@ def per_expert_state_dict(model):
 
 
 def mtp_tensors(config, layer_state, generator):
-    """A random MTP module at layer index num_hidden_layers (spec §8); transformers ignores it."""
+    """A random MTP module at layer index num_hidden_layers (docs/models/deepseek_v3.md,
+    'The MTP layer'); transformers ignores it."""
     d, v, index = config.hidden_size, config.vocab_size, config.num_hidden_layers
     prefix = f"model.layers.{index}."
     out = {}
@@ -125,8 +126,8 @@ FP8_SKIP = ("embed_tokens", "lm_head", "norm", "mlp.gate.weight", "e_score_corre
 
 
 def quantize_fp8(state):
-    """DeepSeek FP8 layout (spec §9): e4m3 weights with f32 weight_scale_inv per 128x128 block,
-    partial edge blocks included. Returns (stored tensors, dequantised tensors for the oracle)."""
+    """DeepSeek FP8 layout (docs/models/fp8.md): e4m3 weights with f32 weight_scale_inv per 128x128
+    block, partial edge blocks included. Returns (stored tensors, dequantised tensors for the oracle)."""
     stored, dequantised = {}, {}
     for name, w in state.items():
         if w.dim() != 2 or not name.endswith(".weight") or any(s in name for s in FP8_SKIP):
@@ -249,7 +250,8 @@ def expected_outputs(model, prompt):
 
 @torch.no_grad()
 def mtp_expected(model, config, prompt, mtp_state):
-    """Logits of the multi-token-prediction layer (spec §8), which transformers does not run.
+    """Logits of the multi-token-prediction layer (docs/models/deepseek_v3.md, 'The MTP layer'),
+    which transformers does not run.
     An independent torch composition: transformers' own decoder layer and RMSNorm classes of the model
     (DeepseekV3DecoderLayer / DeepseekV32DecoderLayer, whose attention then includes the DSA indexer)
     loaded with the layer-num_hidden_layers tensors, enorm / hnorm / eh_proj applied here, fed with

@@ -1,7 +1,8 @@
 // `whale bench -m MODEL [-p 512] [-n 128] [-r 5] [--ctx 0,4096,32K] [-t N] [--csv F] [--json]`:
-// prefill and decode throughput in llama-bench's format (interfaces spec §6: pp512, tg128,
-// t/s ± stddev over -r runs), plus the roofline decode is held to: the machine's read bandwidth,
-// measured here with the same thread count, and the bandwidth each test achieved on weights.
+// prefill and decode throughput in llama-bench's format (docs/interfaces/llama_bench.md: pp512,
+// tg128, t/s ± stddev over -r runs), plus the roofline decode is held to: the machine's read
+// bandwidth, measured here with the same thread count, and the bandwidth each test achieved on
+// weights.
 //   tg: GB/s = tokens/s × weight bytes one decoded token reads (ModelSummary::weight_bytes_per_token);
 //   pp: GB/s = batches/s × every weight byte (a 512-token batch touches every expert).
 // `--batch B` also times B sequences decoded together (one batched forward per step, as the server's

@@ -1,6 +1,6 @@
 // `whale kv`: KV-cache bytes per token and per sequence for every caching scheme of an
 // architecture (a model directory or a preset), attention work per generated token, and the
-// worked questions about DeepSeek's cache and expert arithmetic (architectures spec §12).
+// worked questions about DeepSeek's cache and expert arithmetic (docs/models/kv_footprint.md).
 #include <cmath>
 #include <cstdio>
 #include <nlohmann/json.hpp>

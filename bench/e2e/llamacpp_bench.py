@@ -1,7 +1,7 @@
 """llama.cpp's prefill (ppN) and decode (tgN) throughput through llama-cpp-python, timed the way
-llama-bench times them (interfaces spec §6): random token ids, one untimed warm-up run, then -r
-runs; pp = one batched evaluation of N prompt tokens on an empty cache, tg = N single-token
-evaluations from an empty cache. Prints one JSON object per test with the keys `whale bench
+llama-bench times them (docs/interfaces/llama_bench.md): random token ids, one untimed warm-up
+run, then -r runs; pp = one batched evaluation of N prompt tokens on an empty cache, tg = N
+single-token evaluations from an empty cache. Prints one JSON object per test with the keys `whale bench
 --json` uses (test, tokens_per_s, stddev, samples_ts, threads, ...), so the two can be joined."""
 import argparse
 import json

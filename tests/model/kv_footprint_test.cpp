@@ -1,5 +1,5 @@
-// `whale kv` arithmetic: the spec §12 figures for the released architectures, and for every
-// architecture Whale runs, the bytes its cache really allocates per token.
+// `whale kv` arithmetic: the figures of docs/models/kv_footprint.md for the released architectures,
+// and for every architecture Whale runs, the bytes its cache really allocates per token.
 #include <gtest/gtest.h>
 
 #include "model/golden_fixture.h"

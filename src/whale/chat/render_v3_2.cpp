@@ -14,7 +14,8 @@ namespace t = chat_tokens;
 
 namespace {
 
-// Blank lines as in the hub encoder; vLLM's copy drops them (see interfaces.md §2.4).
+// Blank lines as in the hub encoder; vLLM's copy drops them
+// (docs/interfaces/chat_formats.md, 'V3.2 and DSML').
 constexpr const char* kToolsHead = R"(## Tools
 
 You have access to a set of tools you can use to answer the user's question.

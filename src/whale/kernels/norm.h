@@ -1,4 +1,4 @@
-// RMSNorm with f32 statistics (architectures spec §2.2).
+// RMSNorm with f32 statistics (docs/models/deepseek_v3.md, 'RMSNorm').
 #pragma once
 
 #include <cstdint>

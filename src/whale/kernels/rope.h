@@ -1,6 +1,7 @@
 // Rotary position embedding applied to one head's rope slice, given per-pair cos/sin.
-// Two pairings exist (architectures spec §4): interleaved (x[2i], x[2i+1]), the official DeepSeek
-// layout, and half-split (x[i], x[i + r/2]). Both write results back in the same layout they read.
+// Two pairings exist (docs/models/rope_yarn.md, 'Rotation pairings'): interleaved (x[2i], x[2i+1]),
+// the official DeepSeek layout, and half-split (x[i], x[i + r/2]). Both write results back in the
+// same layout they read.
 #pragma once
 
 #include <cstdint>

@@ -12,8 +12,9 @@
 
 namespace whale {
 
-// Which MLA formulation to run. Both give the same result (spec §6); `auto` takes the explicit
-// form for prompts and the weight-absorbed form, which reads only the latent cache, for decode.
+// Which MLA formulation to run. Both give the same result (docs/models/mla.md,
+// 'Weight absorption'); `auto` takes the explicit form for prompts and the weight-absorbed form,
+// which reads only the latent cache, for decode.
 enum class AttentionPath { AttentionPath_auto, AttentionPath_explicit, AttentionPath_absorbed };
 
 // Describes the cache rows a model needs: one row of `row_width` floats per layer per token.
@@ -61,7 +62,7 @@ struct ForwardBatch {
     // Called after each layer with the hidden state [N, hidden_size] f32.
     std::function<void(int layer, const float* hidden)> on_layer_output;
     // When set, receives every token's hidden state after the final norm [N, hidden_size] f32: what a
-    // multi-token-prediction module reads (spec §8).
+    // multi-token-prediction module reads (docs/models/deepseek_v3.md, 'The MTP layer').
     float* final_hidden = nullptr;
 
     int64_t n_tokens() const;

@@ -16,8 +16,9 @@ double value_bytes(KvDtype d) {
     }
 }
 
-// The MLA row: latent + rope key. FP8 deployment layout (spec §12): 512 e4m3 latent values,
-// one fp32 scale per 128 of them, and the rope key kept in bf16.
+// The MLA row: latent + rope key. FP8 deployment layout (docs/models/kv_footprint.md,
+// 'Per token per layer'): 512 e4m3 latent values, one fp32 scale per 128 of them, and the rope key
+// kept in bf16.
 double mla_row_bytes(const KvArchitecture& a, KvDtype d) {
     if (d == KvDtype::KvDtype_fp8) return double(a.kv_lora_rank) + 4.0 * double((a.kv_lora_rank + 127) / 128) + 2.0 * double(a.rope_dim);
     return double(a.kv_lora_rank + a.rope_dim) * value_bytes(d);
@@ -31,7 +32,8 @@ double v32_index_key_bytes(const KvArchitecture& a, KvDtype d) {
 }
 
 // V4 rows: window and compressed entries share one layout. FP8: 448 e4m3 + 64 bf16 rope dims +
-// 7 e8m0 scales + 1 pad = 584 B; indexer key FP4: 64 B + 4 scale bytes (spec §12, unverified there).
+// 7 e8m0 scales + 1 pad = 584 B; indexer key FP4: 64 B + 4 scale bytes (a third-party
+// description, unverified: docs/models/kv_footprint.md, 'V4').
 double v4_entry_bytes(const KvArchitecture& a, KvDtype d) {
     return d == KvDtype::KvDtype_fp8 ? 584.0 : double(a.v4_entry_dim) * value_bytes(d);
 }

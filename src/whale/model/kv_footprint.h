@@ -1,5 +1,5 @@
-// KV-cache arithmetic across DeepSeek generations (architectures spec §12): bytes per token and
-// per sequence for each caching scheme, and how many keys attention scores per generated token.
+// KV-cache arithmetic across DeepSeek generations (docs/models/kv_footprint.md): bytes per token
+// and per sequence for each caching scheme, and how many keys attention scores per generated token.
 // Pure arithmetic from architecture numbers, so `whale kv` can answer for models that are not
 // on disk (presets) and tests can check it against what the engine really allocates.
 #pragma once
@@ -12,8 +12,8 @@
 
 namespace whale {
 
-// fp8 follows the deployment layouts of spec §12 (e4m3 values plus their scales);
-// f32 is what Whale's reference caches hold today.
+// fp8 follows the deployment layouts of docs/models/kv_footprint.md (e4m3 values plus their
+// scales); f32 is what Whale's reference caches hold today.
 enum class KvDtype { KvDtype_f32, KvDtype_bf16, KvDtype_fp16, KvDtype_fp8 };
 
 struct KvArchitecture {

@@ -1,7 +1,8 @@
-// The multi-token-prediction (MTP) module of a model that ships one (architectures spec §8), as the
-// runtime sees it. From the main model's final hidden state h_i at position i and the token
-// t_{i+1} it predicts t_{i+2}; fed its own output hidden and the token it just proposed, it goes one
-// position further (how serving engines draft more than one token with a single MTP layer).
+// The multi-token-prediction (MTP) module of a model that ships one (docs/models/deepseek_v3.md,
+// 'The MTP layer'), as the runtime sees it. From the main model's final hidden state h_i at
+// position i and the token t_{i+1} it predicts t_{i+2}; fed its own output hidden and the token it
+// just proposed, it goes one position further (how serving engines draft more than one token with a
+// single MTP layer).
 //
 // Its decoder layer keeps latent KV rows like any other layer. They live in the session's cache as
 // layer cache_layer(), so a cache built for drafting has cache_layer() + 1 layers, and rewinding or

@@ -61,8 +61,9 @@ public:
     std::vector<std::vector<float>> step(const std::vector<BatchEntry>& entries,
                                          const AppendOptions& options) const;
 
-    // Multi-token prediction (architectures spec §8, model/multi_token_predictor.h), the drafter
-    // of speculative decoding. Only models whose checkpoint carries the MTP layer have it.
+    // Multi-token prediction (docs/models/deepseek_v3.md, 'The MTP layer';
+    // model/multi_token_predictor.h), the drafter of speculative decoding. Only models whose
+    // checkpoint carries the MTP layer have it.
     bool has_mtp() const { return model_->mtp() != nullptr; }
     // The cache layout of a session that drafts: the model's layers plus the MTP layer's rows.
     CacheLayout drafting_cache_layout() const;

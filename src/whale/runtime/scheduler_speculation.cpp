@@ -1,5 +1,5 @@
-// Speculative decoding inside the scheduler's batched step (architectures spec §8). For every
-// decoding sequence that drafts, the step
+// Speculative decoding inside the scheduler's batched step (docs/models/deepseek_v3.md,
+// 'The MTP layer'). For every decoding sequence that drafts, the step
 //   1. writes the MTP rows of the positions computed since its last draft (hidden states kept from
 //      the forwards that computed them), the newest paired with the pending token: that row's logits
 //      give the first draft; deeper drafts chain the MTP layer on its own output, all sequences of a

@@ -1,4 +1,5 @@
-// Timed prefill and decode runs for `whale bench`, in llama-bench's terms (interfaces spec §6):
+// Timed prefill and decode runs for `whale bench`, in llama-bench's terms
+// (docs/interfaces/llama_bench.md):
 //   pp<N>: one batched forward over N prompt tokens on an empty cache;
 //   tg<N>: N single-token decode steps after `depth` cached positions (tg128 @ d4096).
 // Token ids are random (no tokenizer, no sampling: neither is timed). Each measurement starts

@@ -48,7 +48,8 @@ int32_t fim_token(const ServerContext& context, const char* name) {
     return *id;
 }
 
-// DeepSeek-Coder's FIM layout (spec 2.7): begin, prefix, hole, suffix, end; the model writes the middle.
+// DeepSeek-Coder's FIM layout (docs/interfaces/chat_formats.md, 'FIM'): begin, prefix, hole,
+// suffix, end; the model writes the middle.
 std::vector<int32_t> fim_tokens(const ServerContext& context, std::vector<int32_t> prefix, const std::string& suffix) {
     const int32_t begin = fim_token(context, "<｜fim▁begin｜>"), hole = fim_token(context, "<｜fim▁hole｜>"),
                   end = fim_token(context, "<｜fim▁end｜>");

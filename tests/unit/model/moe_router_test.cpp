@@ -1,4 +1,4 @@
-// Routing variants of spec §7 on small hand-checked examples.
+// Routing variants of docs/models/moe_routing.md on small hand-checked examples.
 #include <gtest/gtest.h>
 
 #include <algorithm>

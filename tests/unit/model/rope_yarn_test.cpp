@@ -1,4 +1,4 @@
-// YaRN tables against the worked values of architectures spec §3.
+// YaRN tables against the worked values in docs/models/rope_yarn.md, 'YaRN interpolation'.
 #include <gtest/gtest.h>
 
 #include <cmath>

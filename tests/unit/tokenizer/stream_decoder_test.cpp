@@ -13,7 +13,8 @@ bool is_valid_utf8(const std::string& s) { return utf8_find_invalid(s) == std::s
 
 TEST(StreamDecoder, HoldsBackSplitCharacters) {
     const Tokenizer& tok = tokenizer_named("deepseek-v3");
-    // "emoji 🤖!" = emo, ji, Ġ + first 3 bytes of 🤖, last byte of 🤖, !  (spec 1.8).
+    // "emoji 🤖!" = emo, ji, Ġ + first 3 bytes of 🤖, last byte of 🤖, !
+    // (docs/interfaces/tokenizer.md, 'Reference vectors').
     StreamDecoder stream(tok);
     EXPECT_EQ(stream.push(18872), "emo");
     EXPECT_EQ(stream.push(7063), "ji");

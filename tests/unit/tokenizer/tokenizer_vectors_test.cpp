@@ -1,5 +1,6 @@
-// The reference vectors of the interface spec (section 1.8), computed with HF tokenizers on the
-// original DeepSeek-V3 tokenizer.json; the V4 file shares the base vocabulary and merges.
+// The reference vectors of docs/interfaces/tokenizer.md ('Reference vectors'), computed with HF
+// tokenizers on the original DeepSeek-V3 tokenizer.json; the V4 file shares the base vocabulary and
+// merges.
 #include <gtest/gtest.h>
 
 #include "tokenizer_test_data.h"

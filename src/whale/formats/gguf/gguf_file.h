@@ -1,9 +1,9 @@
 // Reader for one GGUF v3 file: mmap'd, the whole header validated up front, tensors exposed as
-// zero-copy pointers into the mapping. Layout (interfaces spec §4.3): magic, version, tensor and
-// metadata counts; metadata key/values; tensor infos; padding to the alignment; the data section.
-// Every count and length is checked against the bytes left before anything is allocated, so a
-// hostile file fails with a whale::Error naming the file and the field, never with a huge
-// allocation or a read past the end.
+// zero-copy pointers into the mapping. Layout (docs/interfaces/gguf.md, 'File layout'): magic,
+// version, tensor and metadata counts; metadata key/values; tensor infos; padding to the alignment;
+// the data section. Every count and length is checked against the bytes left before anything is
+// allocated, so a hostile file fails with a whale::Error naming the file and the field, never with
+// a huge allocation or a read past the end.
 #pragma once
 
 #include <map>

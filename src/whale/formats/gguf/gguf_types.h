@@ -1,6 +1,6 @@
-// The GGUF v3 vocabulary shared by the reader and the writer (interfaces spec §4.3): metadata value
-// types, ggml tensor type ids and their mapping to Whale's DType, and GgufValue, one metadata value
-// kept exactly as stored so a file can be rewritten bit for bit.
+// The GGUF v3 vocabulary shared by the reader and the writer (docs/interfaces/gguf.md,
+// 'File layout'): metadata value types, ggml tensor type ids and their mapping to Whale's DType,
+// and GgufValue, one metadata value kept exactly as stored so a file can be rewritten bit for bit.
 #pragma once
 
 #include <cstdint>
@@ -80,7 +80,7 @@ struct GgufKeyValue {
     GgufValue value;
 };
 
-// ggml tensor type ids Whale maps to a DType (the full list of ids is in the spec §4.3).
+// ggml tensor type ids Whale maps to a DType (the full list of ids is in docs/interfaces/gguf.md).
 enum class GgmlType : uint32_t {
     GgmlType_f32 = 0,
     GgmlType_f16 = 1,

@@ -1,6 +1,7 @@
 // Reader for one .safetensors file: mmap'd, header validated, tensors exposed as zero-copy views.
-// Layout (interfaces spec §4.1): u64 little-endian header length N, N bytes of JSON, then the data
-// buffer; offsets in the header are relative to the data buffer and must tile it without overlap.
+// Layout (docs/interfaces/safetensors.md): u64 little-endian header length N, N bytes of JSON, then
+// the data buffer; offsets in the header are relative to the data buffer and must tile it without
+// overlap.
 #pragma once
 
 #include <map>

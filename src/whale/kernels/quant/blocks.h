@@ -1,7 +1,8 @@
 // ggml's block layouts for the quantised types Whale reads and writes, byte for byte as llama.cpp
-// stores them (ggml-common.h; interfaces spec §4.4), plus Q8_K, the activation format the K-quant
-// dot products use. fp16 fields are raw IEEE half bits; every struct is packed by construction
-// (only uint8/int8/uint16/int16/float members in an order with no padding), checked below.
+// stores them (ggml-common.h; docs/interfaces/gguf.md, 'Block layouts'), plus Q8_K, the activation
+// format the K-quant dot products use. fp16 fields are raw IEEE half bits; every struct is packed
+// by construction (only uint8/int8/uint16/int16/float members in an order with no padding), checked
+// below.
 #pragma once
 
 #include <cstdint>

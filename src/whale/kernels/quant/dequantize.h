@@ -1,5 +1,6 @@
 // Block-quantised rows back to f32, bit-exact to ggml's dequantize_row_* reference formulas
-// (interfaces spec §4.4): the golden tests compare against gguf-py's numpy dequantisers.
+// (docs/interfaces/gguf.md, 'Block layouts'): the golden tests compare against gguf-py's numpy
+// dequantisers.
 #pragma once
 
 #include <cstdint>

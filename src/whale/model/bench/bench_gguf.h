@@ -3,8 +3,9 @@
 // be timed on the same file without downloading a checkpoint. Matrices are N(0, 0.02²)-ish (the
 // models' initializer_range), norm weights 1, so activations stay finite through every layer.
 // Tensor order, names, shapes and per-tensor types are exactly those `whale convert` writes.
-// The vocabulary is the minimal one llama.cpp accepts (interfaces spec §4.5): the 256 GPT-2 byte
-// tokens, unique dummy strings, BOS/EOS as control tokens, no merges, pre-tokenizer deepseek-llm.
+// The vocabulary is the minimal one llama.cpp accepts (docs/interfaces/gguf.md,
+// 'The deepseek2 architecture'): the 256 GPT-2 byte tokens, unique dummy strings, BOS/EOS as
+// control tokens, no merges, pre-tokenizer deepseek-llm.
 #pragma once
 
 #include <cstdint>

@@ -1,4 +1,4 @@
-// The lightning indexer of DeepSeek Sparse Attention (V3.2; architectures spec §10): per query
+// The lightning indexer of DeepSeek Sparse Attention (V3.2; docs/models/dsa.md): per query
 // it scores every visible token with a few cheap ReLU heads and keeps the top-k, and MLA then
 // attends only to those. Index keys are cached beside the MLA latent in the same cache row.
 #pragma once

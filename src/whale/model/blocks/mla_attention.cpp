@@ -150,11 +150,11 @@ void absorbed_positions(float* z, float* max_score, float* sum, float* scores, c
     }
 }
 
-// Absorbed form (spec §6): q̃ = U_hᵀ q^N, scores against the cached latents directly,
-// z = Σ P c, o = V_h z. Reads only the cache rows, never expanded keys or values. The positions
-// are split across threads (each with its own online softmax, merged afterwards) rather than the
-// heads, so the cache is read once per token instead of once per head: at long context it no
-// longer fits in cache, and per-head passes multiplied the memory traffic by H.
+// Absorbed form (docs/models/mla.md, 'Weight absorption'): q̃ = U_hᵀ q^N, scores against the cached
+// latents directly, z = Σ P c, o = V_h z. Reads only the cache rows, never expanded keys or values.
+// The positions are split across threads (each with its own online softmax, merged afterwards)
+// rather than the heads, so the cache is read once per token instead of once per head: at long
+// context it no longer fits in cache, and per-head passes multiplied the memory traffic by H.
 void attend_absorbed(float* o, const float* q, int64_t n, int64_t start, const MlaWeights& w, const MlaShape& s,
                      LatentKvStore& cache, int layer, const KeySelection* selection, ThreadPool& pool) {
     const int64_t n_heads = s.n_heads, head_kv = s.nope_dim + s.v_dim, c_dim = s.kv_lora_rank;

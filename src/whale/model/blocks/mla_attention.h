@@ -1,4 +1,4 @@
-// Multi-head latent attention (MLA) for DeepSeek V2/V3 (architectures spec §5, §6).
+// Multi-head latent attention (MLA) for DeepSeek V2/V3 (docs/models/mla.md).
 // Per token it caches only the normalised KV latent c [C] and the rotated rope key k^R [Dr].
 // Two formulations produce the same output: the explicit one expands c into per-head keys and
 // values with kv_b_proj; the absorbed one folds kv_b_proj into the query and the output and

@@ -1,7 +1,7 @@
-// Explicit-form MLA attention for prefill (architectures spec §5), tiled flash-style: the cached
-// latents are expanded through kv_b_proj one tile of positions at a time and every query keeps an
-// online softmax across tiles, so memory is O(tile · H · (Dn+Dv) + n · H · Dv) whatever the
-// context length, where expanding all T positions at once took T · H · (Dn+Dv) floats
+// Explicit-form MLA attention for prefill (docs/models/mla.md, 'Explicit form'), tiled flash-style:
+// the cached latents are expanded through kv_b_proj one tile of positions at a time and every query
+// keeps an online softmax across tiles, so memory is O(tile · H · (Dn+Dv) + n · H · Dv) whatever
+// the context length, where expanding all T positions at once took T · H · (Dn+Dv) floats
 // (512 MiB at 32K positions for V2-Lite).
 #pragma once
 

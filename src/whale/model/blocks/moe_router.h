@@ -1,4 +1,4 @@
-// Expert selection for DeepSeek MoE layers (architectures spec §7): V2 softmax with greedy or
+// Expert selection for DeepSeek MoE layers (docs/models/moe_routing.md): V2 softmax with greedy or
 // group-limited-greedy top-k, V3 sigmoid "noaux_tc" with a selection-only correction bias.
 #pragma once
 

@@ -1,5 +1,5 @@
 // RoPE frequency tables with optional YaRN, Llama-3 or linear scaling, and the YaRN softmax-scale
-// correction (architectures spec §3). Built once per model; looked up per position. The formulas
+// correction (docs/models/rope_yarn.md). Built once per model; looked up per position. The formulas
 // are transformers' (modeling_rope_utils), in f32 and in its order of operations.
 #pragma once
 
@@ -60,10 +60,12 @@ private:
 double yarn_mscale(double factor, double c);
 
 // Multiplier for the 1/sqrt(d_qk) softmax scale: m(f, mscale_all_dim)² when YaRN is on and
-// mscale_all_dim is set and non-zero, else 1 (HF yarn_apply_mscale; spec §3.3).
+// mscale_all_dim is set and non-zero, else 1 (HF yarn_apply_mscale; docs/models/rope_yarn.md,
+// 'mscale corrections').
 double yarn_softmax_scale_multiplier(const RopeSettings& settings);
 
-// YaRN correction range [lo, hi] over pair indices (spec §3.2), exposed for tests.
+// YaRN correction range [lo, hi] over pair indices, exposed for tests
+// (docs/models/rope_yarn.md, 'YaRN interpolation').
 void yarn_correction_range(const RopeSettings& settings, int64_t rope_dim, double* lo, double* hi);
 
 }  // namespace whale

@@ -1,5 +1,5 @@
-// The SwiGLU MLP used for dense layers, every routed expert and the shared experts (spec §2.3):
-// FFN(x) = (SiLU(x·W_gateᵀ) ⊙ (x·W_upᵀ)) · W_downᵀ.
+// The SwiGLU MLP used for dense layers, every routed expert and the shared experts
+// (docs/models/deepseek_v3.md, 'SwiGLU MLP'): FFN(x) = (SiLU(x·W_gateᵀ) ⊙ (x·W_upᵀ)) · W_downᵀ.
 #pragma once
 
 #include <string>

@@ -1,7 +1,8 @@
 // Configuration of the DeepSeek MLA + MoE family: model_type "deepseek_v2" (V2, V2-Lite),
 // "deepseek_v3" (V3, R1, V3.1) and "deepseek_v32" (V3.2: V3 plus the sparse-attention indexer).
 // One struct serves all: V2 is V3 with softmax routing and no MTP; V3.2 adds the index_* fields.
-// Field names follow config.json (architectures spec §1). Legend used in shape comments:
+// Field names follow config.json (docs/models/deepseek_v3.md, 'Configuration fields').
+// Legend used in shape comments:
 //   D = hidden_size, H = num_attention_heads, V = vocab_size, I = intermediate_size,
 //   Ie = moe_intermediate_size, E = n_routed_experts, Kq = q_lora_rank, C = kv_lora_rank,
 //   Dn = qk_nope_head_dim, Dr = qk_rope_head_dim, Dv = v_head_dim.

@@ -1,8 +1,8 @@
-// DeepSeek V2 / V2-Lite / V3 / R1 / V3.1 forward pass (architectures spec §2):
-// embedding -> [RMSNorm -> MLA -> residual -> RMSNorm -> dense or MoE FFN -> residual] x L
-// -> RMSNorm -> lm_head. When the checkpoint carries the multi-token-prediction layer (V3 / V3.2,
-// spec §8) the model is also its MultiTokenPredictor; that layer is index num_hidden_layers for
-// weights, cache rows and (V3.2) its indexer alike.
+// DeepSeek V2 / V2-Lite / V3 / R1 / V3.1 forward pass (docs/models/deepseek_v3.md,
+// 'Layer skeleton'): embedding -> [RMSNorm -> MLA -> residual -> RMSNorm -> dense or MoE FFN -> residual]
+// x L -> RMSNorm -> lm_head. When the checkpoint carries the multi-token-prediction layer (V3 /
+// V3.2, docs/models/deepseek_v3.md, 'The MTP layer') the model is also its MultiTokenPredictor;
+// that layer is index num_hidden_layers for weights, cache rows and (V3.2) its indexer alike.
 #pragma once
 
 #include <memory>

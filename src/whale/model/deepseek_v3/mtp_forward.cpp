@@ -1,4 +1,5 @@
-// The DeepSeek V3 / V3.2 multi-token-prediction layer (architectures spec §8), one depth per call:
+// The DeepSeek V3 / V3.2 multi-token-prediction layer (docs/models/deepseek_v3.md,
+// 'The MTP layer'), one depth per call:
 //   e = enorm(Emb(t_{i+1})),  g = hnorm(h_i),  u = [e ; g] · eh_projᵀ,
 //   u -> the MTP decoder layer (MLA + MoE, own router and bias, own cache rows) -> shared_head.norm
 //   -> head -> logits for t_{i+2}.

@@ -1,5 +1,5 @@
-// All weights of a DeepSeek V2/V3 checkpoint, by HF name (architectures spec §2.4, §8).
-// Shapes use the legend in config.h.
+// All weights of a DeepSeek V2/V3 checkpoint, by HF name (docs/models/deepseek_v3.md,
+// 'Checkpoint tensor names'). Shapes use the legend in config.h.
 #pragma once
 
 #include <memory>
@@ -22,7 +22,8 @@ struct DecoderLayerWeights {
     MoeWeights moe;                              // MoE layers
 };
 
-// The multi-token-prediction module stored as layer num_hidden_layers (spec §8).
+// The multi-token-prediction module stored as layer num_hidden_layers (docs/models/deepseek_v3.md,
+// 'The MTP layer').
 struct MtpWeights {
     std::vector<float> enorm;                    // [D]
     std::vector<float> hnorm;                    // [D]

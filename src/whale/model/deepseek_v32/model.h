@@ -1,6 +1,6 @@
 // DeepSeek-V3.2 (and V3.2-Speciale): V3's MLA + MoE with DeepSeek Sparse Attention. Each layer's
 // lightning indexer picks at most index_topk earlier tokens per query and MLA attends only to
-// those (architectures spec §10). The cache row per token per layer is
+// those (docs/models/dsa.md). The cache row per token per layer is
 // [kv_lora_rank latent | qk_rope_head_dim rope key | index_head_dim index key].
 #pragma once
 

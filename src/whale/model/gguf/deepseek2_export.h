@@ -1,10 +1,10 @@
 // `whale convert`: a DeepSeek V2 / V2-Lite / V3 / R1 / V3.1 Hugging Face checkpoint to a GGUF of
-// llama.cpp's `deepseek2` architecture (interfaces spec §4.5): its metadata keys and tensor names,
-// kv_b_proj split into attn_k_b (transposed per head) and attn_v_b, routed experts stacked into
-// 3-D *_exps tensors, MTP layers skipped. The checkpoint is loaded with Whale's own loader (so FP8
-// weights are dequantised through their block scales) and streamed out row by row.
-// Fields llama.cpp has no key for (topk_method, YaRN mscale, ...) are written under `whale.deepseek.*`
-// so Whale reloads the exact configuration; llama.cpp ignores them.
+// llama.cpp's `deepseek2` architecture (docs/interfaces/gguf.md, 'The deepseek2 architecture'): its
+// metadata keys and tensor names, kv_b_proj split into attn_k_b (transposed per head) and attn_v_b,
+// routed experts stacked into 3-D *_exps tensors, MTP layers skipped. The checkpoint is loaded with
+// Whale's own loader (so FP8 weights are dequantised through their block scales) and streamed out
+// row by row. Fields llama.cpp has no key for (topk_method, YaRN mscale, ...) are written under
+// `whale.deepseek.*` so Whale reloads the exact configuration; llama.cpp ignores them.
 #pragma once
 
 #include <string>

@@ -1,7 +1,7 @@
-// The metadata of a `deepseek2` GGUF (interfaces spec §4.5) in both directions: DeepseekConfig to
-// llama.cpp's keys (plus `whale.deepseek.*` for what llama.cpp has no key for) and back.
-// Reading goes through deepseek_config_from_json on a config.json rebuilt from the keys, so a GGUF
-// model is validated by exactly the rules a HF checkpoint is.
+// The metadata of a `deepseek2` GGUF (docs/interfaces/gguf.md, 'The deepseek2 architecture') in
+// both directions: DeepseekConfig to llama.cpp's keys (plus `whale.deepseek.*` for what llama.cpp
+// has no key for) and back. Reading goes through deepseek_config_from_json on a config.json rebuilt
+// from the keys, so a GGUF model is validated by exactly the rules a HF checkpoint is.
 #pragma once
 
 #include <string>

@@ -20,7 +20,8 @@ nlohmann::json read_json(const std::filesystem::path& path) {
     }
 }
 
-// The DeepSeek-V3 pre-tokenizer (interfaces spec §1.3), which llama.cpp calls "deepseek-v3".
+// The DeepSeek-V3 pre-tokenizer (docs/interfaces/tokenizer.md, 'Pre-tokenizer'), which llama.cpp
+// calls "deepseek-v3".
 nlohmann::json deepseek_v3_pre_tokenizer() {
     auto split = [](const char* regex) {
         return nlohmann::json{{"type", "Split"}, {"pattern", {{"Regex", regex}}}, {"behavior", "Isolated"}, {"invert", false}};

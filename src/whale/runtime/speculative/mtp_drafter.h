@@ -1,9 +1,10 @@
-// Drafting with the model's own multi-token-prediction layer (architectures spec §8). Each call
-// first writes the MTP rows of the positions committed since the last call, pairing each position's
-// main hidden state with the token that followed it (the newest with the pending token); the last of
-// those rows proposes the first draft. Deeper drafts feed the layer its own normed output and the
-// draft just chosen, one position further each time (as SGLang chains it). Those speculative rows
-// are rewritten by the next call, so rejected drafts leave nothing behind.
+// Drafting with the model's own multi-token-prediction layer (docs/models/deepseek_v3.md,
+// 'The MTP layer'). Each call first writes the MTP rows of the positions committed since the last call,
+// pairing each position's main hidden state with the token that followed it (the newest with the
+// pending token); the last of those rows proposes the first draft. Deeper drafts feed the layer its
+// own normed output and the draft just chosen, one position further each time (as SGLang chains
+// it). Those speculative rows are rewritten by the next call, so rejected drafts leave nothing
+// behind.
 #pragma once
 
 #include "whale/runtime/speculative/drafter.h"
