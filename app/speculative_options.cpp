@@ -3,8 +3,6 @@
 #include <cstdio>
 
 #include "whale/core/error.h"
-#include "whale/runtime/speculative/mtp_drafter.h"
-#include "whale/runtime/speculative/speculative_decoder.h"
 
 namespace whale::app {
 
@@ -19,19 +17,19 @@ void add_speculative_options(CLI::App* cmd, SpeculativeFlags& f) {
 
 bool speculative_enabled(const SpeculativeFlags& f) { return !f.method.empty(); }
 
-std::unique_ptr<Drafter> make_drafter(const SpeculativeFlags& f, const Engine& engine) {
-    if (!speculative_enabled(f)) return nullptr;
+int draft_tokens(const SpeculativeFlags& f, const Engine& engine) {
+    if (!speculative_enabled(f)) return 0;
     WHALE_CHECK(engine.has_mtp(), "--speculative mtp: this model has no multi-token-prediction layer (its checkpoint "
                 "has no model.layers.", engine.model().n_layers, ".* MTP tensors), so it cannot draft tokens");
-    return std::make_unique<MtpDrafter>(engine);
+    return f.n_draft;
 }
 
-std::string speculative_summary(const SpeculativeFlags& f, const SpeculativeStats& stats) {
+std::string speculative_summary(const SpeculativeFlags& f, const SchedulerStats& stats) {
     if (!speculative_enabled(f)) return "";
     char text[160];
     std::snprintf(text, sizeof(text), "; speculative %s (draft %d): acceptance %.1f%% (%lld/%lld), %.2f tokens per forward",
                   f.method.c_str(), f.n_draft, 100.0 * stats.acceptance_rate(), (long long)stats.accepted,
-                  (long long)stats.drafted, stats.tokens_per_step());
+                  (long long)stats.drafted, stats.tokens_per_forward());
     return text;
 }
 

@@ -1,14 +1,13 @@
-// `--speculative mtp [--draft N]`, shared by run and serve: speculative decoding with the model's own
-// multi-token-prediction layer as the drafter (docs/models/deepseek_v3.md, 'The MTP layer').
+// `--speculative mtp [--draft N]`, shared by run, chat, bench and serve: speculative decoding with the
+// model's own multi-token-prediction layer as the drafter (docs/models/deepseek_v3.md, 'The MTP layer'), inside the
+// scheduler's step (SchedulerOptions::n_draft).
 #pragma once
 
 #include <CLI/CLI.hpp>
-#include <memory>
 #include <string>
 
 #include "whale/runtime/engine.h"
-#include "whale/runtime/speculative/drafter.h"
-#include "whale/runtime/speculative/speculative_decoder.h"
+#include "whale/runtime/scheduler.h"
 
 namespace whale::app {
 
@@ -20,10 +19,10 @@ struct SpeculativeFlags {
 void add_speculative_options(CLI::App* cmd, SpeculativeFlags& flags);
 
 bool speculative_enabled(const SpeculativeFlags& flags);
-// The drafter the flags ask for, or null when speculation is off. Fails with a message naming the
-// flag when the model cannot draft (no MTP layer in its checkpoint).
-std::unique_ptr<Drafter> make_drafter(const SpeculativeFlags& flags, const Engine& engine);
+// SchedulerOptions::n_draft for the flags: 0 when off. Fails with a message naming the flag when
+// the model cannot draft (no MTP layer in its checkpoint).
+int draft_tokens(const SpeculativeFlags& flags, const Engine& engine);
 // "; speculative mtp (draft 2): acceptance 41.0% (82/200), 1.82 tokens per forward", or "" when off.
-std::string speculative_summary(const SpeculativeFlags& flags, const SpeculativeStats& stats);
+std::string speculative_summary(const SpeculativeFlags& flags, const SchedulerStats& stats);
 
 }  // namespace whale::app

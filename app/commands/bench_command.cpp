@@ -5,13 +5,14 @@
 // weights.
 //   tg: GB/s = tokens/s × weight bytes one decoded token reads (ModelSummary::weight_bytes_per_token);
 //   pp: GB/s = batches/s × every weight byte (a 512-token batch touches every expert).
+// Every test runs through the scheduler, the server's path (bench/lib/throughput.h).
 // `--batch B` also times B sequences decoded together (one batched forward per step, as the server's
 // continuous batching runs it): aggregate tokens/s; GB/s then counts one token's weights per step,
 // a lower bound since the batch's tokens route to more experts. `--speculative mtp [--draft N]`
 // adds plain vs MTP-speculative decode of one prompt: acceptance rate and speed-up.
 // `--ctx C` times decode with C positions already cached; those rows are synthetic (random, of the
-// scale real rows have), since prefilling 32K tokens would take hours on a small machine and
-// decode cost depends only on the cache length.
+// scale real rows have: GenerationRequest::synthetic_positions), since prefilling 32K tokens would
+// take hours on a small machine and decode cost depends only on the cache length.
 #include <unistd.h>
 
 #include <cmath>
@@ -29,9 +30,9 @@
 #include "whale/core/progress_bar.h"
 #include "whale/core/thread_pool.h"
 #include "whale/kernels/memory_bandwidth.h"
-#include "whale/runtime/speculative/speculation_benchmark.h"
-#include "whale/runtime/throughput.h"
+#include "speculation_benchmark.h"
 #include "speculative_options.h"
+#include "throughput.h"
 
 namespace whale::app {
 
@@ -158,7 +159,7 @@ void report_speculation(const BenchArgs& a, const Engine& engine, std::vector<nl
     std::uniform_int_distribution<int32_t> pick(0, int32_t(engine.model().vocab_size - 1));
     for (int i = 0; i < speculation_prompt_tokens; ++i) options.prompt.push_back(pick(rng));
     options.n_tokens = int(a.n_gen);
-    options.n_draft = a.speculative.n_draft;
+    options.n_draft = draft_tokens(a.speculative, engine);
     const SpeculationBenchmark b = benchmark_speculation(engine, options);
     const nlohmann::ordered_json row = {
         {"model", model_label(a.model)},
@@ -171,7 +172,7 @@ void report_speculation(const BenchArgs& a, const Engine& engine, std::vector<nl
         {"drafted", b.stats.drafted},
         {"accepted", b.stats.accepted},
         {"acceptance_rate", b.stats.acceptance_rate()},
-        {"tokens_per_forward", b.stats.tokens_per_step()},
+        {"tokens_per_forward", b.stats.tokens_per_forward()},
         {"outputs_identical", b.outputs_identical},
     };
     rows.push_back(row);
@@ -183,7 +184,7 @@ void report_speculation(const BenchArgs& a, const Engine& engine, std::vector<nl
                     a.speculative.method.c_str(), a.speculative.n_draft, static_cast<long long>(a.n_gen),
                     b.plain_tokens_per_second, b.speculative_tokens_per_second, b.speedup,
                     100.0 * b.stats.acceptance_rate(), static_cast<long long>(b.stats.accepted),
-                    static_cast<long long>(b.stats.drafted), b.stats.tokens_per_step(),
+                    static_cast<long long>(b.stats.drafted), b.stats.tokens_per_forward(),
                     b.outputs_identical ? "identical" : "DIFFER");
     }
     std::fflush(stdout);
@@ -200,9 +201,11 @@ int run_bench(const BenchArgs& a) {
     const bool terminal = ::isatty(STDERR_FILENO);
     EngineOptions options;
     options.n_threads = threads;
-    options.max_context = std::max(a.n_prompt, a.n_gen > 0 ? max_depth + a.n_gen : 0);
-    if (speculative_enabled(a.speculative))  // the drafts of the last step may run past n_gen
-        options.max_context = std::max(options.max_context, speculation_prompt_tokens + a.n_gen + a.speculative.n_draft + 1);
+    // Room for the prompt and the token it gives; for the depth, the token decoding starts from and
+    // the n_gen decoded; for the speculative run, its prompt and the n_gen generated.
+    options.max_context = std::max(a.n_prompt + 1, a.n_gen > 0 ? max_depth + a.n_gen + 2 : 0);
+    if (speculative_enabled(a.speculative))
+        options.max_context = std::max(options.max_context, speculation_prompt_tokens + a.n_gen + 1);
     options.show_progress = terminal;
     options.repack_weights = !a.kernel.no_repack;
     std::unique_ptr<Engine> engine = Engine::load(a.model, options);
@@ -243,9 +246,7 @@ int run_bench(const BenchArgs& a) {
             r.test = test_name(r);
             ProgressBar bar(test_label(r), a.runs + 1, terminal);
             auto tick = [&bar] { bar.advance(1); };
-            const std::vector<double> seconds =
-                batch == 1 ? time_decode(*engine, a.n_gen, depth, a.runs, a.seed, tick)
-                           : time_batched_decode(*engine, a.n_gen, depth, int(batch), a.runs, a.seed, tick);
+            const std::vector<double> seconds = time_decode(*engine, a.n_gen, depth, int(batch), a.runs, a.seed, tick);
             r.rate = summarize_rates(seconds, a.n_gen * batch);
             bar.finish();
             r.gb_per_s = r.rate.mean / double(batch) * double(m.weight_bytes_per_token) / 1e9;

@@ -1,7 +1,8 @@
 // `whale chat -m MODEL`: interactive multi-turn chat with line editing and history.
+// `--speculative mtp [--draft N]` drafts with the model's MTP layer, as run and serve do.
 // Slash commands: /think on|off, /system TEXT, /reset, /save FILE, /quit. Ctrl-C stops the
-// current answer, not the program. Each turn re-renders the whole conversation and reuses the
-// cached prefix, so earlier turns are not recomputed.
+// current answer, not the program. Each turn re-renders the whole conversation and submits it to
+// the scheduler, whose prefix cache holds the earlier turns, so they are not recomputed.
 #include <editline/readline.h>
 #include <unistd.h>
 
@@ -9,16 +10,14 @@
 #include <fstream>
 #include <iostream>
 
-#include "chat_output.h"
+#include "cli_generation.h"
 #include "commands.h"
-#include "interrupt.h"
 #include "kernel_options.h"
 #include "sampling_options.h"
-#include "text_model.h"
+#include "speculative_options.h"
 #include "whale/chat/render_chat.h"
 #include "whale/core/error.h"
 #include "whale/runtime/prompt_encoding.h"
-#include "whale/runtime/text_generator.h"
 
 namespace whale::app {
 
@@ -34,13 +33,6 @@ bool read_line(bool interactive, std::string* line) {
     return true;
 }
 
-// Number of leading tokens two sequences share.
-size_t common_prefix(const std::vector<int32_t>& a, const std::vector<int32_t>& b) {
-    size_t n = 0;
-    while (n < a.size() && n < b.size() && a[n] == b[n]) ++n;
-    return n;
-}
-
 }  // namespace
 
 CommandRun register_chat_command(CLI::App& app) {
@@ -52,6 +44,7 @@ CommandRun register_chat_command(CLI::App& app) {
         KernelFlags kernel;
         int64_t ctx = 0;
         SamplingFlags sampling;
+        SpeculativeFlags speculative;
     };
     auto a = std::make_shared<Args>();
     cmd->add_option("-m,--model", a->model, "Model directory")->required();
@@ -64,18 +57,20 @@ CommandRun register_chat_command(CLI::App& app) {
     add_kernel_options(cmd, a->kernel);
     cmd->add_option("--ctx", a->ctx, "Context length limit");
     add_sampling_options(cmd, a->sampling);
+    add_speculative_options(cmd, a->speculative);
     return [a]() {
         apply_kernel_options(a->kernel);
-        TextModel m = load_text_model(a->model, a->chat_format, a->threads, a->ctx, !a->kernel.no_repack);
+        auto engine = Engine::load(a->model, text_engine_options(a->threads, a->ctx, a->kernel, a->chat_format));
+        const ModelText& text = engine->text();
+        // Every turn is a request of its own; the prefix cache hands it the conversation so far.
+        auto scheduler = cli_scheduler(*engine, draft_tokens(a->speculative, *engine));
         const bool interactive = ::isatty(STDIN_FILENO);
         if (interactive)
             std::printf("whale chat (%s, format %s). /think on|off, /system TEXT, /reset, /save FILE, /quit\n",
-                        m.engine->model().description.c_str(), chat_format_name(m.format));
-        auto session = m.engine->new_session();
+                        engine->model().description.c_str(), chat_format_name(text.format));
         nlohmann::ordered_json messages = nlohmann::ordered_json::array();
         std::string system = a->system;
         bool thinking = a->think;
-        std::atomic<bool>& cancel = interrupt_flag();
         std::string line;
         while (read_line(interactive, &line)) {
             if (line.empty()) continue;
@@ -92,7 +87,6 @@ CommandRun register_chat_command(CLI::App& app) {
             }
             if (line == "/reset") {
                 messages = nlohmann::ordered_json::array();
-                session->rewind(0);
                 std::printf("conversation cleared\n");
                 continue;
             }
@@ -113,29 +107,26 @@ CommandRun register_chat_command(CLI::App& app) {
             ChatRequest chat = parse_chat_request(nlohmann::ordered_json{{"messages", all}});
             ChatOptions options;
             options.thinking = thinking;
-            const std::string rendered = render_chat(m.format, chat, options);
-            std::vector<int32_t> prompt = encode_chat_prompt(*m.tokenizer, rendered, chat);
-            const size_t reused = common_prefix(session->tokens(), prompt);
-            session->rewind(int64_t(std::min(reused, prompt.size() - 1)));  // at least one new token
+            const std::string rendered = render_chat(text.format, chat, options);
 
-            TextGenerationRequest request;
-            request.prompt.assign(prompt.begin() + long(session->position()), prompt.end());
-            request.format = m.format;
-            request.max_tokens = a->max_tokens ? a->max_tokens : m.defaults.max_new_tokens.value_or(512);
-            request.sampler = resolve_sampling(a->sampling, m.defaults.sampler);
-            request.starts_in_reasoning = chat_prompt_opens_reasoning(rendered);
-            request.cancel = &cancel;
-            cancel.store(false);
-            ChatPrinter printer;
-            GenerationResult result =
-                generate_text(*session, *m.tokenizer, request, [&](const ChatEvent& e) { printer.print(e); });
-            printer.finish();
-            if (result.finish == TextFinishReason::TextFinishReason_cancelled) std::printf("[stopped]\n");
-            nlohmann::ordered_json reply = {{"role", "assistant"}, {"content", result.content}};
-            if (!result.reasoning.empty()) reply["reasoning_content"] = result.reasoning;
+            GenerationRequest request;
+            request.prompt = encode_chat_prompt(*text.tokenizer, rendered, chat);
+            request.max_tokens = a->max_tokens ? a->max_tokens : text.defaults.max_new_tokens.value_or(512);
+            request.sampler = resolve_sampling(a->sampling, text.defaults.sampler);
+            TurnDecoderOptions decoding;
+            decoding.format = text.format;
+            decoding.starts_in_reasoning = chat_prompt_opens_reasoning(rendered);
+            Turn turn(scheduler->submit(std::move(request)), *text.tokenizer, decoding);
+            const PrintedTurn printed = print_turn(turn);
+            if (printed.end == TurnEnd::TurnEnd_cancelled) std::printf("[stopped]\n");
+            nlohmann::ordered_json reply = {{"role", "assistant"}, {"content", printed.content}};
+            if (!printed.reasoning.empty()) reply["reasoning_content"] = printed.reasoning;
             messages.push_back(reply);
-            std::fprintf(stderr, "[%zu tokens, %.1f tok/s, %zu prompt tokens reused from cache]\n", result.tokens.size(),
-                         result.tokens.size() / std::max(result.decode_seconds, 1e-9), reused);
+            const size_t generated = generated_tokens(turn);
+            const double decode = turn.seconds_since_start() - std::max(0.0, turn.seconds_to_first_token());
+            std::fprintf(stderr, "[%zu tokens, %.1f tok/s, %lld prompt tokens reused from cache%s]\n", generated,
+                         generated / std::max(decode, 1e-9), static_cast<long long>(turn.cached_tokens()),
+                         speculative_summary(a->speculative, scheduler->stats()).c_str());
         }
         return 0;
     };

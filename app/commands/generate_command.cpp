@@ -1,12 +1,12 @@
 // `whale generate -m MODEL --tokens 1,2,3 -n 32 [--temp 0]`: token ids in, token ids out.
-// The prompt is prefilled in one forward; each new token is decoded through the latent cache.
+// The prompt is prefilled in one forward; each new token is decoded through the latent cache, by
+// the scheduler every command generates with (cli_generation.h).
 #include <chrono>
 #include <cstdio>
 
+#include "cli_generation.h"
 #include "commands.h"
 #include "token_list.h"
-#include "whale/runtime/engine.h"
-#include "whale/runtime/sampler.h"
 
 namespace whale::app {
 
@@ -40,33 +40,32 @@ CommandRun register_generate_command(CLI::App& app) {
         EngineOptions options;
         options.n_threads = args->threads;
         auto engine = Engine::load(args->model, options);
-        auto session = engine->new_session();
-        Sampler sampler(args->sampler);
-        sampler.accept_prompt(prompt);
-        const int64_t vocab = engine->model().vocab_size;
-        const auto& eos = engine->model().eos_token_ids;
+        auto scheduler = cli_scheduler(*engine);
+        GenerationRequest request;
+        request.prompt = prompt;
+        request.sampler = args->sampler;
+        request.max_tokens = args->n_predict;
+        request.ignore_eos = args->ignore_eos;
 
-        auto t0 = std::chrono::steady_clock::now();
-        std::vector<float> logits = session->append(prompt);
-        auto t1 = std::chrono::steady_clock::now();
-        std::vector<int32_t> generated;
-        for (int i = 0; i < args->n_predict; ++i) {
-            int32_t token = sampler.sample(logits.data(), vocab);
-            generated.push_back(token);
-            sampler.accept(token);
-            std::printf(i ? ",%d" : "%d", token);
+        const auto start = std::chrono::steady_clock::now();
+        double prefill = 0.0;
+        int64_t generated = 0;
+        auto print = [&](int32_t token) {
+            if (generated++ == 0) prefill = seconds_since(start);
+            std::printf(generated > 1 ? ",%d" : "%d", token);
             std::fflush(stdout);
-            bool is_eos = std::find(eos.begin(), eos.end(), token) != eos.end();
-            if ((is_eos && !args->ignore_eos) || i + 1 == args->n_predict) break;
-            logits = session->append({token});
+        };
+        if (args->n_predict > 0) {
+            std::shared_ptr<GenerationStream> stream = scheduler->submit(request);
+            const FinishReason finish = read_stream(*stream, [&](const GeneratedToken& t) { print(t.token); });
+            // The end-of-sequence token is printed as generated, though the stream does not carry it.
+            if (finish == FinishReason::FinishReason_eos) print(stream->eos_token());
         }
         std::printf("\n");
-        auto t2 = std::chrono::steady_clock::now();
-        double prefill = std::chrono::duration<double>(t1 - t0).count();
-        double decode = std::chrono::duration<double>(t2 - t1).count();
-        std::fprintf(stderr, "prompt %zu tokens in %.3fs (%.1f tok/s), generated %zu tokens in %.3fs (%.1f tok/s)\n",
-                     prompt.size(), prefill, double(prompt.size()) / prefill, generated.size(), decode,
-                     decode > 0 ? double(generated.size()) / decode : 0.0);
+        const double decode = seconds_since(start) - prefill;
+        std::fprintf(stderr, "prompt %zu tokens in %.3fs (%.1f tok/s), generated %lld tokens in %.3fs (%.1f tok/s)\n",
+                     prompt.size(), prefill, double(prompt.size()) / prefill, static_cast<long long>(generated), decode,
+                     decode > 0 ? double(generated) / decode : 0.0);
         return 0;
     };
 }

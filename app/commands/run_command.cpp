@@ -2,22 +2,18 @@
 // renders the chat in the model's own format, streams the reasoning (marked) then the answer,
 // and reports speed. `--raw` skips the chat template (plain completion). `--speculative mtp
 // [--draft N]` drafts with the model's MTP layer and adds the acceptance rate to the stats line.
-#include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <iterator>
 
-#include "chat_output.h"
+#include "cli_generation.h"
 #include "commands.h"
-#include "interrupt.h"
 #include "kernel_options.h"
 #include "sampling_options.h"
 #include "speculative_options.h"
-#include "text_model.h"
 #include "whale/chat/render_chat.h"
 #include "whale/core/error.h"
 #include "whale/runtime/prompt_encoding.h"
-#include "whale/runtime/text_generator.h"
 
 namespace whale::app {
 
@@ -55,20 +51,19 @@ CommandRun register_run_command(CLI::App& app) {
         if (a->prompt.empty()) a->prompt.assign(std::istreambuf_iterator<char>(std::cin), {});
         WHALE_CHECK(!a->prompt.empty(), "run: empty prompt (give -p or text on stdin)");
         apply_kernel_options(a->kernel);
-        TextModel m = load_text_model(a->model, a->chat_format, a->threads, a->ctx, !a->kernel.no_repack);
-        std::unique_ptr<Drafter> drafter = make_drafter(a->speculative, *m.engine);
+        auto engine = Engine::load(a->model, text_engine_options(a->threads, a->ctx, a->kernel, a->chat_format));
+        const ModelText& text = engine->text();
+        auto scheduler = cli_scheduler(*engine, draft_tokens(a->speculative, *engine));
 
-        TextGenerationRequest request;
-        request.format = m.format;
-        request.max_tokens = a->max_tokens ? a->max_tokens : m.defaults.max_new_tokens.value_or(512);
-        request.stop = a->stop;
-        request.sampler = resolve_sampling(a->sampling, m.defaults.sampler);
-        request.cancel = &interrupt_flag();
-        request.drafter = drafter.get();
-        request.n_draft = a->speculative.n_draft;
+        GenerationRequest request;
+        request.max_tokens = a->max_tokens ? a->max_tokens : text.defaults.max_new_tokens.value_or(512);
+        request.sampler = resolve_sampling(a->sampling, text.defaults.sampler);
+        TurnDecoderOptions decoding;
+        decoding.format = text.format;
+        decoding.stop = a->stop;
         if (a->raw) {
-            request.prompt = m.tokenizer->encode(a->prompt);  // the user's own trusted text
-            request.parse_chat = false;
+            request.prompt = text.tokenizer->encode(a->prompt);  // the user's own trusted text
+            decoding.parse_chat = false;
         } else {
             nlohmann::ordered_json messages = nlohmann::ordered_json::array();
             if (!a->system.empty()) messages.push_back({{"role", "system"}, {"content", a->system}});
@@ -77,26 +72,27 @@ CommandRun register_run_command(CLI::App& app) {
             ChatOptions options;
             options.thinking = (a->think || !a->reasoning_effort.empty()) && !a->no_think;
             if (!a->reasoning_effort.empty()) options.reasoning_effort = reasoning_effort_from_name(a->reasoning_effort);
-            const std::string rendered = render_chat(m.format, chat, options);
-            request.prompt = encode_chat_prompt(*m.tokenizer, rendered, chat);
-            request.starts_in_reasoning = chat_prompt_opens_reasoning(rendered);
+            const std::string rendered = render_chat(text.format, chat, options);
+            request.prompt = encode_chat_prompt(*text.tokenizer, rendered, chat);
+            decoding.starts_in_reasoning = chat_prompt_opens_reasoning(rendered);
         }
-        auto session = drafter ? m.engine->new_drafting_session() : m.engine->new_session();
-        ChatPrinter printer;
-        GenerationResult result =
-            generate_text(*session, *m.tokenizer, request, [&](const ChatEvent& e) { printer.print(e); });
-        printer.finish();
-        const char* why = result.finish == TextFinishReason::TextFinishReason_length      ? "length"
-                          : result.finish == TextFinishReason::TextFinishReason_cancelled ? "interrupted"
-                                                                                   : "stop";
+        Turn turn(scheduler->submit(std::move(request)), *text.tokenizer, decoding);
+        const PrintedTurn printed = print_turn(turn);
+        // No token at all (the first was end-of-sequence): the prompt's forward took the whole time.
+        const double total = turn.seconds_since_start();
+        const double prefill = turn.seconds_to_first_token() >= 0 ? turn.seconds_to_first_token() : total;
+        const double decode = total - prefill;
+        const size_t generated = generated_tokens(turn);
+        const char* why = printed.end == TurnEnd::TurnEnd_length      ? "length"
+                          : printed.end == TurnEnd::TurnEnd_cancelled ? "interrupted"
+                                                                      : "stop";
         std::fprintf(stderr,
                      "[%s] prompt %lld tokens in %.2fs (%.1f tok/s); generated %zu tokens (%lld reasoning) in "
                      "%.2fs (%.1f tok/s); format %s; finish: %s%s\n",
-                     m.engine->model().architecture.c_str(), (long long)result.prompt_tokens, result.prefill_seconds,
-                     result.prompt_tokens / std::max(result.prefill_seconds, 1e-9), result.tokens.size(),
-                     (long long)result.reasoning_tokens, result.decode_seconds,
-                     result.tokens.size() / std::max(result.decode_seconds, 1e-9), chat_format_name(m.format), why,
-                     speculative_summary(a->speculative, result.speculative).c_str());
+                     engine->model().architecture.c_str(), (long long)turn.prompt_tokens(), prefill,
+                     turn.prompt_tokens() / std::max(prefill, 1e-9), generated, (long long)turn.reasoning_tokens(),
+                     decode, generated / std::max(decode, 1e-9), chat_format_name(text.format), why,
+                     speculative_summary(a->speculative, scheduler->stats()).c_str());
         return 0;
     };
 }

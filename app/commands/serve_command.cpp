@@ -14,12 +14,8 @@
 #include "commands.h"
 #include "kernel_options.h"
 #include "speculative_options.h"
-#include "whale/chat/chat_format.h"
 #include "whale/core/error.h"
-#include "whale/core/thread_pool.h"
-#include "whale/model/multi_token_predictor.h"
-#include "whale/model/registry.h"
-#include "whale/runtime/model_text_assets.h"
+#include "whale/runtime/engine.h"
 #include "whale/runtime/scheduler.h"
 #include "whale/server/http_server.h"
 #include "whale/server/server_context.h"
@@ -28,6 +24,9 @@
 namespace whale::app {
 
 namespace {
+
+// Default KV cache per --parallel sequence, in tokens (--cache-tokens overrides).
+constexpr int64_t default_cache_tokens_per_sequence = 8192;
 
 struct ServeArgs {
     std::string model, api_key_file, kv_disk_dir, chat_format;
@@ -61,24 +60,24 @@ int run_serve(ServeArgs& args) {
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
     signal(SIGPIPE, SIG_IGN);  // a client that hangs up is a failed write, not a dead server
 
-    auto start = std::chrono::steady_clock::now();
-    LoadOptions load;
-    load.interleave_q8_0 = !args.kernel.no_repack;
     apply_kernel_options(args.kernel);
-    std::unique_ptr<CausalLM> model = load_causal_lm(args.model, load);
-    ThreadPool pool(args.threads);
-    const ModelSummary& summary = model->summary();
-    const int64_t model_max = summary.max_position > 0 ? summary.max_position : 8192;
-    const int64_t ctx = args.ctx > 0 ? args.ctx : std::min<int64_t>(model_max, 8192);
-    WHALE_CHECK(ctx <= model_max, "--ctx ", ctx, " exceeds the model's max_position_embeddings ", model_max);
+    EngineOptions engine_options;
+    engine_options.n_threads = args.threads;
+    engine_options.max_context = args.ctx;
+    engine_options.repack_weights = !args.kernel.no_repack;
+    engine_options.load_text = true;
+    engine_options.chat_format = args.chat_format;
+    std::unique_ptr<Engine> engine = Engine::load(args.model, engine_options);
+    const ModelSummary& summary = engine->model();
+    const int64_t ctx = engine->max_context();
 
     server::ServerContext context;
     context.options = args.options;
     context.model_name = args.options.served_model_name.empty() ? args.model : args.options.served_model_name;
     context.context_length = ctx;
     context.vocab_size = summary.vocab_size;
-    context.chat_format = args.chat_format.empty() ? detect_model_chat_format(args.model) : chat_format_from_name(args.chat_format);
-    context.codec = server::load_text_codec(args.model);
+    context.chat_format = engine->text().format;
+    context.codec = server::text_codec(engine->text().tokenizer);
     context.eos_token = summary.eos_token_ids.empty() ? -1 : summary.eos_token_ids.front();
     auto vocab_text = std::make_shared<std::vector<std::string>>();
     for (int64_t id = 0; id < summary.vocab_size; ++id) vocab_text->push_back(context.codec.token_text(int32_t(id)));
@@ -86,21 +85,17 @@ int run_serve(ServeArgs& args) {
     context.created_unix = int64_t(std::time(nullptr));
     if (context.options.http_threads <= 0) context.options.http_threads = std::max(32, 8 * args.parallel);
 
-    BatchSpeculation speculation;
-    if (speculative_enabled(args.speculative)) speculation = model_batch_speculation(*model, pool, args.speculative.n_draft);
     SchedulerOptions scheduler_options;
-    scheduler_options.layout = model->cache_layout();
-    // Drafting sequences keep the MTP layer's rows in their cache blocks too.
-    if (speculation.n_draft > 0) scheduler_options.layout.n_layers = model->mtp()->cache_layer() + 1;
-    scheduler_options.vocab_size = summary.vocab_size;
-    scheduler_options.eos_token_ids = summary.eos_token_ids;
     scheduler_options.max_context = ctx;
     scheduler_options.max_running = args.parallel;
-    const int64_t cache_tokens = args.cache_tokens > 0 ? args.cache_tokens : ctx * args.parallel;
+    // The pool is allocated whole at start-up: by default as much as `parallel` sequences of up to
+    // 8,192 tokens hold, whatever the context limit.
+    const int64_t cache_tokens =
+        args.cache_tokens > 0 ? args.cache_tokens : std::min<int64_t>(ctx, default_cache_tokens_per_sequence) * args.parallel;
     scheduler_options.n_blocks = (cache_tokens + scheduler_options.block_positions - 1) / scheduler_options.block_positions;
     scheduler_options.kv_disk_dir = args.kv_disk_dir;
-    scheduler_options.model_fingerprint = str_cat(summary.description, "/", summary.n_params_total, "/", summary.weight_bytes);
-    Scheduler scheduler(scheduler_options, model_batch_forward(*model, pool), speculation);
+    scheduler_options.n_draft = draft_tokens(args.speculative, *engine);
+    Scheduler scheduler(*engine, scheduler_options);
     context.scheduler = &scheduler;
 
     server::HttpServer http(context);
@@ -110,8 +105,9 @@ int run_serve(ServeArgs& args) {
                  summary.description.c_str(), chat_format_name(context.chat_format), static_cast<long long>(ctx),
                  args.parallel, static_cast<long long>(scheduler_options.n_blocks),
                  static_cast<long long>(scheduler_options.block_positions),
-                 speculation.n_draft > 0 ? str_cat("speculative mtp, draft ", speculation.n_draft).c_str() : "no speculation",
-                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
+                 scheduler_options.n_draft > 0 ? str_cat("speculative mtp, draft ", scheduler_options.n_draft).c_str()
+                                               : "no speculation",
+                 engine->load_seconds(),
                  args.options.host.c_str(), port);
     std::thread waiter([&] {
         int signal_number = 0;
@@ -138,9 +134,11 @@ CommandRun register_serve_command(CLI::App& app) {
     cmd->add_option("--port", args->options.port, "Port (0 = any free port)")->check(CLI::Range(0, 65535));
     auto* key = cmd->add_option("--api-key", args->options.api_key, "Require this key (Bearer or x-api-key)");
     cmd->add_option("--api-key-file", args->api_key_file, "Read the key from this file")->excludes(key);
-    cmd->add_option("--ctx", args->ctx, "Context length per sequence (default min(model, 8192))")->check(CLI::PositiveNumber);
+    cmd->add_option("--ctx", args->ctx, "Context length per sequence (default: model maximum, at most 32768)")
+        ->check(CLI::PositiveNumber);
     cmd->add_option("--parallel", args->parallel, "Sequences decoded together; more requests queue")->check(CLI::Range(1, 256));
-    cmd->add_option("--cache-tokens", args->cache_tokens, "KV cache size in tokens over all sequences (default ctx × parallel)")
+    cmd->add_option("--cache-tokens", args->cache_tokens,
+                    "KV cache size in tokens over all sequences (default min(ctx, 8192) × parallel)")
         ->check(CLI::PositiveNumber);
     cmd->add_option("--kv-disk-dir", args->kv_disk_dir, "Keep evicted and finished prefixes here across restarts");
     cmd->add_option("--served-model-name", args->options.served_model_name, "Model name the API reports");

@@ -5,6 +5,7 @@
 
 #include "model/golden_fixture.h"
 #include "whale/runtime/engine.h"
+#include "whale/runtime/kv_cache/latent_cache.h"
 #include "whale/runtime/sampler.h"
 
 namespace whale {
@@ -145,15 +146,35 @@ TEST_P(GoldenTest, BatchedSequencesEqualSeparateRuns) {
     std::vector<float> next_a = alone_a->append({7});
     std::vector<float> next_b = alone_b->append({9, 10}, all);
 
-    auto a = engine_->new_session(), b = engine_->new_session();
-    auto first = engine_->step({{a.get(), prompt_a, true}, {b.get(), prompt_b, false}}, AppendOptions{});
-    EXPECT_LE(max_relative_error(first[0], expected_a), logit_tolerance);
-    EXPECT_LE(max_relative_error(first[1], expected_b), logit_tolerance);
-    auto second = engine_->step({{b.get(), {9, 10}, true}, {a.get(), {7}, false}}, AppendOptions{});
-    EXPECT_LE(max_relative_error(second[0], next_b), logit_tolerance);
-    EXPECT_LE(max_relative_error(second[1], next_a), logit_tolerance);
-    EXPECT_EQ(a->position(), int64_t(prompt_a.size()) + 1);
-    EXPECT_EQ(b->position(), int64_t(prompt_b.size()) + 2);
+    // The scheduler's path: one StepBatch of both sequences, one Engine::forward.
+    const int64_t vocab = engine_->model().vocab_size;
+    LatentCache a(engine_->cache_layout(), 64), b(engine_->cache_layout(), 64);
+    a.reserve(int64_t(prompt_a.size()) + 1);
+    b.reserve(int64_t(prompt_b.size()) + 2);
+    auto step = [&](StepBatch& batch) {
+        std::vector<float> logits(static_cast<size_t>(batch.n_logit_rows() * vocab));
+        engine_->forward(batch, logits.data());
+        return logits;
+    };
+    auto rows = [&](const std::vector<float>& logits, int64_t from, int64_t n) {
+        return std::vector<float>(logits.begin() + from * vocab, logits.begin() + (from + n) * vocab);
+    };
+    StepBatch first;
+    first.add(a, 0, prompt_a, true);
+    first.add(b, 0, prompt_b, false);
+    const std::vector<float> first_logits = step(first);
+    const int64_t n_a = int64_t(prompt_a.size());
+    ASSERT_EQ(first.n_logit_rows(), n_a + 1);
+    EXPECT_LE(max_relative_error(rows(first_logits, 0, n_a), expected_a), logit_tolerance);
+    EXPECT_LE(max_relative_error(rows(first_logits, n_a, 1), expected_b), logit_tolerance);
+    const std::vector<int32_t> b_next = {9, 10}, a_next = {7};
+    StepBatch second;
+    second.add(b, int64_t(prompt_b.size()), b_next, true);
+    second.add(a, n_a, a_next, false);
+    const std::vector<float> second_logits = step(second);
+    ASSERT_EQ(second.n_logit_rows(), 3);
+    EXPECT_LE(max_relative_error(rows(second_logits, 0, 2), next_b), logit_tolerance);
+    EXPECT_LE(max_relative_error(rows(second_logits, 2, 1), next_a), logit_tolerance);
 }
 
 }  // namespace

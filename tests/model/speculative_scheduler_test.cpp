@@ -7,7 +7,7 @@
 #include <thread>
 
 #include "model/golden_fixture.h"
-#include "whale/model/multi_token_predictor.h"
+#include "model/swapped_mtp.h"
 #include "whale/model/registry.h"
 #include "whale/runtime/scheduler.h"
 
@@ -32,16 +32,20 @@ class SpeculativeSchedulerTest : public ::testing::Test {
 protected:
     void SetUp() override {
         golden_ = load_golden("v3");
-        model_ = load_causal_lm(golden_.model_dir);
+        engine_ = Engine::create(load_causal_lm(golden_.model_dir), two_threads());
         const std::vector<int32_t>& t = golden_.tokens;
         prompts_ = {t, {t.begin(), t.begin() + 5}, {t.begin() + 2, t.end()}, {t.rbegin(), t.rend()}};
     }
 
-    SchedulerOptions options(bool drafting) const {
+    static EngineOptions two_threads() {
+        EngineOptions o;
+        o.n_threads = 2;
+        return o;
+    }
+
+    SchedulerOptions options(int n_draft) const {
         SchedulerOptions o;
-        o.layout = model_->cache_layout();
-        if (drafting) o.layout.n_layers = model_->mtp()->cache_layer() + 1;
-        o.vocab_size = golden_.vocab_size;
+        o.n_draft = n_draft;
         o.max_context = 256;
         o.max_running = 4;
         o.block_positions = 4;  // small blocks: drafts cross block boundaries and get truncated
@@ -74,20 +78,18 @@ protected:
     }
 
     testing::Golden golden_;
-    std::unique_ptr<CausalLM> model_;
+    std::unique_ptr<Engine> engine_;
     std::vector<std::vector<int32_t>> prompts_;
-    ThreadPool pool_{2};
 };
 
 TEST_F(SpeculativeSchedulerTest, MtpDraftingLeavesGreedyOutputUnchanged) {
     std::vector<std::vector<int32_t>> expected;
     {
-        Scheduler plain(options(false), model_batch_forward(*model_, pool_));
+        Scheduler plain(*engine_, options(0));
         expected = generate(plain, prompts_);
     }
     for (int n_draft : {1, 3}) {
-        Scheduler speculative(options(true), model_batch_forward(*model_, pool_),
-                              model_batch_speculation(*model_, pool_, n_draft));
+        Scheduler speculative(*engine_, options(n_draft));
         EXPECT_EQ(generate(speculative, prompts_), expected) << "draft " << n_draft;
         EXPECT_EQ(generate(speculative, prompts_), expected) << "draft " << n_draft << ", prompts cached";
         SchedulerStats stats = idle_stats(speculative);
@@ -97,36 +99,20 @@ TEST_F(SpeculativeSchedulerTest, MtpDraftingLeavesGreedyOutputUnchanged) {
     }
 }
 
-// A drafter scripted from the known greedy answer of one request: its MTP "logits" are one-hot at
-// the right token (shift 0) or at a wrong one (shift 1) for the position after each row.
-BatchSpeculation scripted(const CausalLM& model, ThreadPool& pool, int n_draft, std::vector<int32_t> full,
-                          int32_t shift, int64_t vocab) {
-    BatchSpeculation s = model_batch_speculation(model, pool, n_draft);
-    s.predict = [full, shift, vocab](const std::vector<BatchSequence>& rows, const float*, float*,
-                                     float* logits) {
-        for (size_t r = 0; r < rows.size(); ++r) {
-            // The last row sits at position p and pairs h_p with t_{p+1}: it predicts t_{p+2}.
-            const int64_t p = rows[r].start_position + rows[r].n_tokens - 1;
-            const int32_t right = size_t(p + 2) < full.size() ? full[size_t(p + 2)] : 0;
-            std::fill(logits + r * size_t(vocab), logits + (r + 1) * size_t(vocab), 0.0f);
-            logits[r * size_t(vocab) + size_t((right + shift) % vocab)] = 10.0f;
-        }
-    };
-    return s;
-}
-
 TEST_F(SpeculativeSchedulerTest, ScriptedDraftersExerciseAcceptanceAndRollback) {
     const std::vector<std::vector<int32_t>> one = {prompts_[0]};
     std::vector<int32_t> answer;
     {
-        Scheduler plain(options(false), model_batch_forward(*model_, pool_));
+        Scheduler plain(*engine_, options(0));
         answer = generate(plain, one).front();
     }
     std::vector<int32_t> full = prompts_[0];
     full.insert(full.end(), answer.begin(), answer.end());
     for (int32_t shift : {0, 1}) {
-        Scheduler speculative(options(true), model_batch_forward(*model_, pool_),
-                              scripted(*model_, pool_, 3, full, shift, golden_.vocab_size));
+        // A drafter scripted from the known greedy answer: always right (shift 0) or always wrong.
+        auto scripted = Engine::create(testing::with_scripted_mtp(load_causal_lm(golden_.model_dir), full, shift),
+                                       two_threads());
+        Scheduler speculative(*scripted, options(3));
         EXPECT_EQ(generate(speculative, one).front(), answer) << "shift " << shift;
         SchedulerStats stats = idle_stats(speculative);
         EXPECT_GT(stats.drafted, 0);

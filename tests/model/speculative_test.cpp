@@ -1,16 +1,19 @@
-// Speculative decoding on the v3 golden (which carries an MTP layer): greedy output with drafts of
-// 1, 2 and 3 tokens is token for token the plain greedy output; drafters that are always right and
-// always wrong drive acceptance to 100 % and 0 % with the same output, and after rollbacks the
-// session's cache and the MTP rows hold exactly what a fresh computation gives.
+// Speculative decoding of one sequence on the v3 golden (which carries an MTP layer), through the
+// scheduler every command generates with: greedy output with drafts of 1, 2 and 3 tokens is token for
+// token the plain greedy output; drafters that are always right and always wrong drive acceptance to
+// 100 % and 0 % with the same output; after rollbacks the cache rows give the logits, and the MTP
+// rows the drafts, of a fresh computation.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "model/golden_fixture.h"
+#include "model/swapped_mtp.h"
+#include "speculation_benchmark.h"
 #include "whale/core/error.h"
+#include "whale/model/registry.h"
 #include "whale/runtime/engine.h"
-#include "whale/runtime/sampler.h"
-#include "whale/runtime/speculative/mtp_drafter.h"
-#include "whale/runtime/speculative/speculation_benchmark.h"
-#include "whale/runtime/speculative/speculative_decoder.h"
+#include "whale/runtime/scheduler.h"
 
 namespace whale {
 namespace {
@@ -20,70 +23,68 @@ using testing::max_relative_error;
 
 constexpr int n_generate = 40;
 
-// Proposes the continuation it is given (the model's own greedy output): every draft is right.
-class ScriptedDrafter : public Drafter {
-public:
-    // continuation: the tokens after the prompt; shift 0 proposes them, shift s proposes (t + s) % V.
-    ScriptedDrafter(std::vector<int32_t> prompt, std::vector<int32_t> continuation, int32_t shift, int64_t vocab)
-        : prompt_size_(int64_t(prompt.size())), continuation_(std::move(continuation)), shift_(shift), vocab_(vocab) {}
-
-    std::vector<int32_t> propose(const DraftContext& ctx, int n_draft, const ChooseDraft& choose) override {
-        // The pending token is continuation[k]; drafts continue from k + 1.
-        const int64_t k = ctx.session.position() - prompt_size_;
-        std::vector<int32_t> drafts;
-        for (int i = 0; i < n_draft && size_t(k + 1 + i) < continuation_.size(); ++i) {
-            std::vector<float> logits(static_cast<size_t>(vocab_), -1e30f);  // one-hot scores
-            logits[size_t((continuation_[size_t(k + 1 + i)] + shift_) % vocab_)] = 0.0f;
-            drafts.push_back(choose(logits.data()));
-        }
-        return drafts;
+struct Generated {
+    std::vector<GeneratedToken> tokens;
+    int64_t cached_tokens = 0;
+    std::vector<int32_t> ids() const {
+        std::vector<int32_t> out;
+        for (const GeneratedToken& t : tokens) out.push_back(t.token);
+        return out;
     }
-
-private:
-    int64_t prompt_size_;
-    std::vector<int32_t> continuation_;
-    int32_t shift_;
-    int64_t vocab_;
 };
 
 class SpeculativeTest : public ::testing::Test {
 protected:
     void SetUp() override {
         golden_ = load_golden("v3");
+        engine_ = Engine::create(load_causal_lm(golden_.model_dir), engine_options());
+        Scheduler plain(*engine_, options(0));
+        plain_ = generate(plain, golden_.tokens).ids();
+    }
+
+    static EngineOptions engine_options() {
         EngineOptions options;
         options.n_threads = 2;
-        options.show_progress = false;
-        engine_ = Engine::load(golden_.model_dir, options);
-        plain_ = plain_greedy();
+        return options;
     }
 
-    std::vector<int32_t> plain_greedy() {
-        auto session = engine_->new_session();
-        Sampler sampler(SamplerSettings{});
-        std::vector<float> logits = session->append(golden_.tokens);
-        std::vector<int32_t> out;
-        for (int i = 0; i < n_generate; ++i) {
-            out.push_back(sampler.sample(logits.data(), golden_.vocab_size));
-            if (i + 1 < n_generate) logits = session->append({out.back()});
-        }
+    static SchedulerOptions options(int n_draft) {
+        SchedulerOptions o;
+        o.n_draft = n_draft;
+        o.max_running = 1;
+        o.max_context = 256;
+        o.n_blocks = 64;
+        return o;
+    }
+
+    static Generated generate(Scheduler& scheduler, const std::vector<int32_t>& prompt, int max_tokens = n_generate,
+                              const SamplerSettings& settings = {}, int top_logprobs = -1) {
+        GenerationRequest r;
+        r.prompt = prompt;
+        r.max_tokens = max_tokens;
+        r.ignore_eos = true;
+        r.sampler = settings;
+        r.top_logprobs = top_logprobs;
+        auto stream = scheduler.submit(r);
+        Generated out;
+        FinishReason finish = FinishReason::FinishReason_none;
+        while (finish == FinishReason::FinishReason_none) finish = stream->next(out.tokens, std::chrono::milliseconds(100));
+        EXPECT_EQ(finish, FinishReason::FinishReason_length) << stream->error();
+        out.cached_tokens = stream->cached_tokens();
         return out;
     }
 
-    // Generates n_generate tokens with speculation; `session` is left holding all but the last.
-    std::vector<int32_t> speculate(Session& session, Drafter& drafter, int n_draft, SpeculativeStats* stats,
-                                   const SamplerSettings& settings = {}) {
-        Sampler sampler(settings);
-        SpeculativeDecoder decoder(session, sampler, drafter, n_draft);
-        std::vector<int32_t> out = {decoder.start(golden_.tokens)};
-        while (int(out.size()) < n_generate) {
-            std::vector<int32_t> step = decoder.step(n_generate - int(out.size()));
-            EXPECT_GE(step.size(), 1u);
-            EXPECT_LE(step.size(), size_t(n_draft + 1));
-            out.insert(out.end(), step.begin(), step.end());
-            EXPECT_EQ(session.position(), int64_t(golden_.tokens.size() + out.size()) - 1);
-        }
-        *stats = decoder.stats();
-        return out;
+    // The counters once the step that finished the last stream has ended.
+    static SchedulerStats final_stats(Scheduler& scheduler) {
+        scheduler.shutdown(std::chrono::steady_clock::now());
+        return scheduler.stats();
+    }
+
+    std::unique_ptr<Engine> scripted_engine(int32_t shift) const {
+        std::vector<int32_t> full = golden_.tokens;
+        full.insert(full.end(), plain_.begin(), plain_.end());
+        return Engine::create(testing::with_scripted_mtp(load_causal_lm(golden_.model_dir), full, shift),
+                              engine_options());
     }
 
     testing::Golden golden_;
@@ -97,12 +98,11 @@ TEST_F(SpeculativeTest, PlainGreedyMatchesTheGolden) {
 
 TEST_F(SpeculativeTest, MtpGreedyEqualsPlainGreedyForEveryDraftLength) {
     for (int n_draft : {1, 2, 3}) {
-        auto session = engine_->new_drafting_session();
-        MtpDrafter drafter(*engine_);
-        SpeculativeStats stats;
-        EXPECT_EQ(speculate(*session, drafter, n_draft, &stats), plain_) << "draft " << n_draft;
+        Scheduler speculative(*engine_, options(n_draft));
+        EXPECT_EQ(generate(speculative, golden_.tokens).ids(), plain_) << "draft " << n_draft;
+        const SchedulerStats stats = final_stats(speculative);
         EXPECT_GT(stats.drafted, 0);
-        EXPECT_EQ(stats.generated, n_generate);
+        EXPECT_GT(stats.verifications, 0);
         RecordProperty("acceptance_draft_" + std::to_string(n_draft), std::to_string(stats.acceptance_rate()));
     }
 }
@@ -121,31 +121,39 @@ TEST_F(SpeculativeTest, V32MtpGreedyEqualsPlainGreedy) {
 }
 
 TEST_F(SpeculativeTest, AlwaysRightDrafterAcceptsEverything) {
-    auto session = engine_->new_session();
-    ScriptedDrafter drafter(golden_.tokens, plain_, 0, golden_.vocab_size);
-    SpeculativeStats stats;
-    EXPECT_EQ(speculate(*session, drafter, 3, &stats), plain_);
+    auto engine = scripted_engine(0);
+    Scheduler speculative(*engine, options(3));
+    EXPECT_EQ(generate(speculative, golden_.tokens).ids(), plain_);
+    const SchedulerStats stats = final_stats(speculative);
     EXPECT_EQ(stats.accepted, stats.drafted);
     EXPECT_DOUBLE_EQ(stats.acceptance_rate(), 1.0);
-    // 39 tokens after the first, 4 per step: 9 full steps and a final one of 3.
-    EXPECT_EQ(stats.steps, 10);
+    // 39 tokens after the first, 4 per verification: 9 full ones and a final one of 3.
+    EXPECT_EQ(stats.verifications, 10);
+    EXPECT_DOUBLE_EQ(stats.tokens_per_forward(), 3.9);
 }
 
 TEST_F(SpeculativeTest, AlwaysWrongDrafterRollsEveryDraftBack) {
-    auto session = engine_->new_session();
-    ScriptedDrafter drafter(golden_.tokens, plain_, 1, golden_.vocab_size);
-    SpeculativeStats stats;
-    EXPECT_EQ(speculate(*session, drafter, 3, &stats), plain_);
-    EXPECT_EQ(stats.accepted, 0);
-    EXPECT_EQ(stats.steps, n_generate - 1);
-    // The cache past the rejected drafts was rolled back: the next token's logits equal plain decode's.
-    auto fresh = engine_->new_session();
+    auto engine = scripted_engine(1);
+    Scheduler speculative(*engine, options(3));
+    EXPECT_EQ(generate(speculative, golden_.tokens).ids(), plain_);
+    // The cache past the rejected drafts was rolled back: a request continuing the answer, served
+    // from the blocks this one left in the prefix cache, scores the next token as a fresh session.
     std::vector<int32_t> all = golden_.tokens;
     all.insert(all.end(), plain_.begin(), plain_.end());
-    AppendOptions absorbed;
-    absorbed.attention = AttentionPath::AttentionPath_absorbed;
-    std::vector<float> expected = fresh->append(all, AppendOptions{});
-    EXPECT_LE(max_relative_error(session->append({plain_.back()}, absorbed), expected), 1e-5);
+    const Generated next = generate(speculative, all, 1, {}, 5);
+    EXPECT_GT(next.cached_tokens, 0);
+    const SchedulerStats stats = final_stats(speculative);
+    EXPECT_EQ(stats.accepted, 0);
+    // One token per verification; the last token leaves no room for a draft.
+    EXPECT_EQ(stats.verifications, n_generate - 2);
+
+    std::vector<float> logits = engine_->new_session()->append(all);
+    std::vector<float> expected(logits.size());
+    log_softmax(expected.data(), logits.data(), int64_t(logits.size()));
+    ASSERT_EQ(next.tokens.size(), 1u);
+    ASSERT_EQ(next.tokens[0].top.size(), 5u);
+    for (const auto& [id, log_prob] : next.tokens[0].top)
+        EXPECT_NEAR(log_prob, expected[size_t(id)], 1e-4) << "token " << id;
 }
 
 TEST_F(SpeculativeTest, SampledVerificationWithTopK1IsGreedy) {
@@ -154,65 +162,48 @@ TEST_F(SpeculativeTest, SampledVerificationWithTopK1IsGreedy) {
     settings.temperature = 0.8f;
     settings.top_k = 1;
     settings.seed = 11;
+    auto wrong = scripted_engine(5);
     for (int n_draft : {1, 3}) {
-        auto session = engine_->new_drafting_session();
-        MtpDrafter drafter(*engine_);
-        SpeculativeStats stats;
-        EXPECT_EQ(speculate(*session, drafter, n_draft, &stats, settings), plain_) << "draft " << n_draft;
-        auto scripted_session = engine_->new_session();
-        ScriptedDrafter wrong(golden_.tokens, plain_, 5, golden_.vocab_size);
-        EXPECT_EQ(speculate(*scripted_session, wrong, n_draft, &stats, settings), plain_);
-        EXPECT_EQ(stats.accepted, 0);
+        Scheduler speculative(*engine_, options(n_draft));
+        EXPECT_EQ(generate(speculative, golden_.tokens, n_generate, settings).ids(), plain_) << "draft " << n_draft;
+        Scheduler scripted(*wrong, options(n_draft));
+        EXPECT_EQ(generate(scripted, golden_.tokens, n_generate, settings).ids(), plain_);
+        EXPECT_EQ(final_stats(scripted).accepted, 0);
     }
 }
 
-// Records what the wrapped drafter saw and scored, to replay its last proposal on a fresh session.
-class RecordingDrafter : public Drafter {
-public:
-    explicit RecordingDrafter(Drafter& inner) : inner_(inner) {}
-    std::vector<int32_t> propose(const DraftContext& ctx, int n_draft, const ChooseDraft& choose) override {
-        committed = ctx.session.tokens();
-        next_token = ctx.next_token;
-        logits.clear();
-        return inner_.propose(ctx, n_draft, [&](const float* l) {
-            logits.emplace_back(l, l + vocab);
-            return choose(l);
-        });
-    }
-    int64_t vocab = 0;
-    std::vector<int32_t> committed;
-    int32_t next_token = -1;
-    std::vector<std::vector<float>> logits;
-
-private:
-    Drafter& inner_;
-};
-
+// A request served from the blocks of a run that rolled drafts back drafts exactly as one that
+// computes every MTP row afresh: the rolled-back rows were rewritten.
 TEST_F(SpeculativeTest, MtpRowsAfterRollbacksEqualAFreshComputation) {
-    auto session = engine_->new_drafting_session();
-    MtpDrafter mtp(*engine_);
-    RecordingDrafter recorder(mtp);
-    recorder.vocab = golden_.vocab_size;
-    SpeculativeStats stats;
-    speculate(*session, recorder, 3, &stats);
-    ASSERT_LT(stats.accepted, stats.drafted) << "no rejection happened, so no rollback was exercised";
+    auto model = std::make_unique<testing::ModelWithMtp>(load_causal_lm(golden_.model_dir));
+    auto owned_recorder = std::make_unique<testing::RecordingMtp>(*model->inner().mtp(), golden_.vocab_size);
+    testing::RecordingMtp& recorder = *owned_recorder;
+    model->set_mtp(std::move(owned_recorder));
+    auto engine = Engine::create(std::move(model), engine_options());
+    // Well inside what the first run computed and drafted from (its last few positions' MTP rows
+    // are written only by a step that never came).
+    std::vector<int32_t> prompt = golden_.tokens;
+    prompt.insert(prompt.end(), plain_.begin(), plain_.begin() + 24);
 
-    // Replay the last proposal from scratch: prefill the committed tokens, then draft once.
-    auto fresh = engine_->new_drafting_session();
-    std::vector<float> hidden;
-    AppendOptions options;
-    options.final_hidden = &hidden;
-    fresh->append(recorder.committed, options);
-    std::vector<std::vector<float>> replayed;
-    MtpDrafter again(*engine_);
-    DraftContext ctx{*fresh, recorder.next_token, hidden.data(), int64_t(recorder.committed.size())};
-    again.propose(ctx, int(recorder.logits.size()), [&](const float* l) {
-        replayed.emplace_back(l, l + golden_.vocab_size);
-        return argmax(l, golden_.vocab_size);
-    });
-    ASSERT_EQ(replayed.size(), recorder.logits.size());
-    for (size_t i = 0; i < replayed.size(); ++i)
-        EXPECT_LE(max_relative_error(recorder.logits[i], replayed[i]), 1e-5) << "depth " << i + 1;
+    std::vector<float> warm, cold;
+    {
+        Scheduler scheduler(*engine, options(3));
+        EXPECT_EQ(generate(scheduler, golden_.tokens).ids(), plain_);
+        recorder.calls.clear();
+        EXPECT_GT(generate(scheduler, prompt, 4).cached_tokens, 0);
+        const SchedulerStats stats = final_stats(scheduler);
+        ASSERT_LT(stats.accepted, stats.drafted) << "no rejection happened, so no rollback was exercised";
+        ASSERT_FALSE(recorder.calls.empty());
+        warm = recorder.calls.front();  // the follow-up's first draft, over cached MTP rows
+    }
+    recorder.calls.clear();
+    {
+        Scheduler scheduler(*engine, options(3));
+        EXPECT_EQ(generate(scheduler, prompt, 4).cached_tokens, 0);
+        ASSERT_FALSE(recorder.calls.empty());
+        cold = recorder.calls.front();
+    }
+    EXPECT_LE(max_relative_error(warm, cold), 1e-5);
 }
 
 TEST_F(SpeculativeTest, BenchmarkReportsAcceptanceAndSpeedOfTheSameOutput) {
@@ -227,9 +218,12 @@ TEST_F(SpeculativeTest, BenchmarkReportsAcceptanceAndSpeedOfTheSameOutput) {
     EXPECT_GT(bench.plain_tokens_per_second, 0.0);
     EXPECT_GT(bench.speculative_tokens_per_second, 0.0);
     EXPECT_NEAR(bench.speedup, bench.speculative_tokens_per_second / bench.plain_tokens_per_second, 1e-12);
-    EXPECT_EQ(bench.stats.generated, n_generate);
     EXPECT_GT(bench.stats.drafted, 0);
     EXPECT_LE(bench.stats.accepted, bench.stats.drafted);
+    // Every token after the first came from a verification (its accepted drafts plus one), but the
+    // last when no room for a draft was left.
+    EXPECT_GE(bench.stats.accepted + bench.stats.verifications, n_generate - 2);
+    EXPECT_LE(bench.stats.accepted + bench.stats.verifications, n_generate - 1);
     options.prompt.clear();
     EXPECT_THROW(benchmark_speculation(*engine_, options), Error);
 }
@@ -238,7 +232,7 @@ TEST_F(SpeculativeTest, ModelsWithoutMtpRefuseToDraft) {
     auto v2 = Engine::load(load_golden("v2").model_dir);
     EXPECT_FALSE(v2->has_mtp());
     try {
-        MtpDrafter drafter(*v2);
+        Scheduler scheduler(*v2, options(1));
         FAIL() << "expected an error";
     } catch (const std::exception& e) {
         EXPECT_NE(std::string(e.what()).find("no multi-token-prediction layer"), std::string::npos) << e.what();

@@ -13,6 +13,9 @@ public:
     // Callers only ask for positions below capacity().
     virtual float* row(int layer, int64_t position) = 0;
     virtual int64_t capacity() const = 0;
+    // Positions the store expects to reach (at least capacity()): scratch sized by it never grows
+    // as the store does.
+    virtual int64_t expected_positions() const { return capacity(); }
 };
 
 }  // namespace whale

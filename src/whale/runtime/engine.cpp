@@ -1,7 +1,6 @@
 #include "whale/runtime/engine.h"
 
 #include <algorithm>
-
 #include <chrono>
 #include <filesystem>
 
@@ -13,6 +12,7 @@
 #include "whale/model/multi_token_predictor.h"
 #include "whale/model/registry.h"
 #include "whale/runtime/kv_cache/latent_cache.h"
+#include "whale/runtime/model_text_assets.h"
 
 namespace whale {
 
@@ -28,7 +28,37 @@ uint64_t safetensors_bytes_under(const std::string& model_path) {
     return total;
 }
 
+std::unique_ptr<ModelText> load_model_text(const std::string& model_path, const std::string& chat_format,
+                                           int64_t vocab_size) {
+    auto text = std::make_unique<ModelText>();
+    text->tokenizer = std::make_shared<const Tokenizer>(load_model_tokenizer(model_path));
+    WHALE_CHECK(text->tokenizer->n_ids() <= vocab_size, model_path, ": tokenizer has ", text->tokenizer->n_ids(),
+                " ids but the model's vocabulary is ", vocab_size);
+    text->format = chat_format.empty() ? detect_model_chat_format(model_path) : chat_format_from_name(chat_format);
+    text->defaults = model_generation_defaults(model_path);
+    return text;
+}
+
 }  // namespace
+
+void StepBatch::clear() {
+    batch_.sequences.clear();
+    tokens_.clear();
+}
+
+void StepBatch::add(LatentKvStore& cache, int64_t start, std::span<const int32_t> tokens, bool all_logits) {
+    WHALE_CHECK(!tokens.empty(), "a batch entry has no tokens");
+    WHALE_CHECK(start >= 0 && start + int64_t(tokens.size()) <= cache.capacity(), "batch entry [", start, ", ",
+                start + int64_t(tokens.size()), ") outside its cache's ", cache.capacity(), " positions");
+    batch_.sequences.push_back({&cache, start, int64_t(tokens.size()), all_logits});
+    tokens_.insert(tokens_.end(), tokens.begin(), tokens.end());
+    batch_.tokens = tokens_.data();
+}
+
+void StepBatch::set_options(const AppendOptions& options) {
+    batch_.attention = options.attention;
+    batch_.on_layer_output = options.on_layer_output;
+}
 
 std::unique_ptr<Engine> Engine::load(const std::string& model_path, const EngineOptions& options) {
     auto start = std::chrono::steady_clock::now();
@@ -45,17 +75,35 @@ std::unique_ptr<Engine> Engine::load(const std::string& model_path, const Engine
     };
     engine->model_ = load_causal_lm(model_path, load);
     bar.finish();
-    engine->pool_ = std::make_unique<ThreadPool>(options.n_threads);
-    const int64_t model_max = engine->model_->summary().max_position;
-    const int64_t default_max = std::min<int64_t>(model_max > 0 ? model_max : 32768, 32768);
-    engine->max_context_ = options.max_context > 0 ? options.max_context : default_max;
-    WHALE_CHECK(model_max <= 0 || engine->max_context_ <= model_max, "context ", engine->max_context_,
-                " exceeds the model's max_position_embeddings ", model_max);
+    engine->finish_setup(options);
+    if (options.load_text)
+        engine->text_ = load_model_text(model_path, options.chat_format, engine->model().vocab_size);
     engine->load_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return engine;
 }
 
+std::unique_ptr<Engine> Engine::create(std::unique_ptr<CausalLM> model, const EngineOptions& options) {
+    std::unique_ptr<Engine> engine(new Engine());
+    engine->model_ = std::move(model);
+    engine->finish_setup(options);
+    return engine;
+}
+
+void Engine::finish_setup(const EngineOptions& options) {
+    pool_ = std::make_unique<ThreadPool>(options.n_threads);
+    const int64_t model_max = model_->summary().max_position;
+    const int64_t default_max = std::min<int64_t>(model_max > 0 ? model_max : default_max_context, default_max_context);
+    max_context_ = options.max_context > 0 ? options.max_context : default_max;
+    WHALE_CHECK(model_max <= 0 || max_context_ <= model_max, "context ", max_context_,
+                " exceeds the model's max_position_embeddings ", model_max);
+}
+
 Engine::~Engine() = default;
+
+const ModelText& Engine::text() const {
+    WHALE_CHECK(text_ != nullptr, "this engine was loaded without its tokenizer (EngineOptions::load_text)");
+    return *text_;
+}
 
 std::unique_ptr<Session> Engine::new_session() const {
     return new_session(std::make_unique<LatentCache>(model_->cache_layout(), max_context_));
@@ -65,41 +113,11 @@ std::unique_ptr<Session> Engine::new_session(std::unique_ptr<SessionCache> cache
     return std::make_unique<Session>(*this, std::move(cache));
 }
 
-std::vector<std::vector<float>> Engine::step(const std::vector<BatchEntry>& entries, const AppendOptions& options) const {
-    ForwardBatch batch;
-    std::vector<int32_t> tokens;
-    for (const BatchEntry& e : entries) {
-        WHALE_CHECK(e.session != nullptr && &e.session->engine_ == this, "step: session belongs to another engine");
-        WHALE_CHECK(!e.tokens.empty(), "step: an entry has no tokens");
-        const int64_t start = e.session->position();
-        e.session->cache_->reserve(start + int64_t(e.tokens.size()));
-        batch.sequences.push_back({e.session->cache_.get(), start, int64_t(e.tokens.size()), e.all_logits});
-        tokens.insert(tokens.end(), e.tokens.begin(), e.tokens.end());
-    }
-    batch.tokens = tokens.data();
-    batch.attention = options.attention;
-    batch.on_layer_output = options.on_layer_output;
-    if (options.final_hidden) {
-        options.final_hidden->resize(static_cast<size_t>(batch.n_tokens() * model_->summary().hidden_size));
-        batch.final_hidden = options.final_hidden->data();
-    }
-    const int64_t vocab = model_->summary().vocab_size;
-    std::vector<float> logits(size_t(batch.n_logit_rows() * vocab));
-    forward(batch, logits.data());
-    std::vector<std::vector<float>> out;
-    size_t offset = 0;
-    for (const BatchEntry& e : entries) {
-        const size_t rows = e.all_logits ? e.tokens.size() : 1;
-        out.emplace_back(logits.begin() + long(offset), logits.begin() + long(offset + rows * size_t(vocab)));
-        offset += rows * size_t(vocab);
-        e.session->tokens_.insert(e.session->tokens_.end(), e.tokens.begin(), e.tokens.end());
-    }
-    return out;
-}
-
-void Engine::forward(const ForwardBatch& batch, float* logits) const {
+void Engine::forward(StepBatch& batch, float* logits, float* final_hidden) const {
     std::lock_guard<std::mutex> lock(compute_mutex_);
-    model_->forward_batch(batch, logits, *pool_);
+    batch.batch_.final_hidden = final_hidden;  // this call's target only
+    model_->forward_batch(batch.batch_, logits, *pool_);
+    batch.batch_.final_hidden = nullptr;
 }
 
 CacheLayout Engine::drafting_cache_layout() const {
@@ -109,46 +127,18 @@ CacheLayout Engine::drafting_cache_layout() const {
     return CacheLayout{mtp->cache_layer() + 1, model_->cache_layout().row_width};
 }
 
-std::unique_ptr<Session> Engine::new_drafting_session() const {
-    return new_session(std::make_unique<LatentCache>(drafting_cache_layout(), max_context_));
-}
-
-std::vector<Engine::PredictOutput> Engine::predict(const std::vector<PredictEntry>& entries) const {
+void Engine::predict(const StepBatch& batch, const float* hidden, float* hidden_out, float* logits) const {
     const MultiTokenPredictor* mtp = model_->mtp();
     WHALE_CHECK(mtp != nullptr, "predict: this model has no multi-token-prediction layer");
-    const int64_t d = model_->summary().hidden_size, vocab = model_->summary().vocab_size;
-    ForwardBatch batch;
-    std::vector<int32_t> tokens;
-    std::vector<float> hidden;  // [N, D] the entries' input rows, concatenated
-    for (const PredictEntry& e : entries) {
-        WHALE_CHECK(e.session != nullptr && &e.session->engine_ == this, "predict: session belongs to another engine");
-        WHALE_CHECK(!e.tokens.empty() && e.hidden != nullptr, "predict: an entry has no rows");
-        WHALE_CHECK(e.start >= 0, "predict: MTP rows from negative position ", e.start);
-        SessionCache& cache = *e.session->cache_;
-        const int64_t n = int64_t(e.tokens.size());
-        cache.reserve(e.start + n);
-        batch.sequences.push_back({&cache, e.start, n, e.all_logits});
-        tokens.insert(tokens.end(), e.tokens.begin(), e.tokens.end());
-        hidden.insert(hidden.end(), e.hidden, e.hidden + n * d);
-    }
-    batch.tokens = tokens.data();
-    std::vector<float> logits(static_cast<size_t>(batch.n_logit_rows() * vocab)), hidden_out(hidden.size());
-    {
-        std::lock_guard<std::mutex> lock(compute_mutex_);
-        mtp->predict(batch, hidden.data(), hidden_out.data(), logits.data(), *pool_);
-    }
-    std::vector<PredictOutput> out;
-    size_t logit_offset = 0, hidden_offset = 0;
-    for (const PredictEntry& e : entries) {
-        const size_t rows = e.all_logits ? e.tokens.size() : 1, n = e.tokens.size() * size_t(d);
-        PredictOutput o;
-        o.logits.assign(logits.begin() + long(logit_offset), logits.begin() + long(logit_offset + rows * size_t(vocab)));
-        o.hidden.assign(hidden_out.begin() + long(hidden_offset), hidden_out.begin() + long(hidden_offset + n));
-        logit_offset += rows * size_t(vocab);
-        hidden_offset += n;
-        out.push_back(std::move(o));
-    }
-    return out;
+    std::lock_guard<std::mutex> lock(compute_mutex_);
+    mtp->predict(batch.batch_, hidden, hidden_out, logits, *pool_);
+}
+
+void Engine::fill_synthetic(LatentKvStore& cache, const CacheLayout& layout, int64_t from, int64_t to,
+                            uint64_t seed) const {
+    for (int layer = 0; layer < layout.n_layers; ++layer)
+        for (int64_t p = from; p < to; ++p)
+            random_normal_row(cache.row(layer, p), layout.row_width, 1.0f, seed, uint64_t(layer), uint64_t(p));
 }
 
 Session::Session(const Engine& engine, std::unique_ptr<SessionCache> cache) : engine_(engine), cache_(std::move(cache)) {}
@@ -163,20 +153,14 @@ std::vector<float> Session::append(const std::vector<int32_t>& tokens, const App
 
 void Session::append(std::span<const int32_t> tokens, std::vector<float>& logits, const AppendOptions& options) {
     WHALE_CHECK(!tokens.empty(), "append: no tokens given");
-    const int64_t start = position(), n = int64_t(tokens.size());
-    cache_->reserve(start + n);
-    batch_.tokens = tokens.data();
-    batch_.sequences.assign(1, SequenceInBatch{cache_.get(), start, n, options.all_logits});
-    batch_.attention = options.attention;
-    batch_.on_layer_output = options.on_layer_output;
-    batch_.final_hidden = nullptr;
-    if (options.final_hidden) {
-        options.final_hidden->resize(static_cast<size_t>(n * engine_.model().hidden_size));
-        batch_.final_hidden = options.final_hidden->data();
-    }
+    const int64_t start = position();
+    cache_->reserve(start + int64_t(tokens.size()));
+    batch_.clear();
+    batch_.add(*cache_, start, tokens, options.all_logits);
+    batch_.set_options(options);
     logits.resize(static_cast<size_t>(batch_.n_logit_rows() * engine_.model().vocab_size));
     engine_.forward(batch_, logits.data());
-    batch_.on_layer_output = nullptr;  // the caller's callback may not outlive this call
+    batch_.set_options({});  // the caller's callback may not outlive this call
     tokens_.insert(tokens_.end(), tokens.begin(), tokens.end());
 }
 
@@ -189,17 +173,6 @@ void Session::rewind(int64_t position) {
     WHALE_CHECK(position >= 0 && position <= this->position(), "rewind to ", position, " outside [0, ",
                 this->position(), "]");
     tokens_.resize(size_t(position));
-}
-
-void Session::append_synthetic(int64_t n, int32_t token, uint64_t seed) {
-    WHALE_CHECK(n >= 0, "append_synthetic: negative count ", n);
-    const int64_t start = position();
-    cache_->reserve(start + n);
-    const CacheLayout layout = engine_.cache_layout();
-    for (int layer = 0; layer < layout.n_layers; ++layer)
-        for (int64_t p = start; p < start + n; ++p)
-            random_normal_row(cache_->row(layer, p), layout.row_width, 1.0f, seed, uint64_t(layer), uint64_t(p));
-    tokens_.insert(tokens_.end(), size_t(n), token);
 }
 
 const ModelSummary& Session::model() const { return engine_.model(); }

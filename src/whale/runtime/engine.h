@@ -1,38 +1,73 @@
 // The narrow public API that the CLI and the server use (they never see tensors):
-//   Engine  - loaded weights, immutable after load, shared by all sessions;
-//   Session - one timeline: its tokens, its KV cache, its position.
+//   Engine    - loaded weights (and, on request, the tokenizer, chat format and sampling defaults
+//               beside them), immutable after load, shared by all sessions and the scheduler;
+//   StepBatch - the sequences one batched forward advances (the one place a ForwardBatch is built);
+//   Session   - one timeline: its tokens, its KV cache, its position.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "whale/chat/chat_format.h"
 #include "whale/model/causal_lm.h"
+#include "whale/runtime/generation_config.h"
+#include "whale/tokenizer/tokenizer.h"
 
 namespace whale {
 
 class SessionCache;
 class ThreadPool;
 
+// The context every command gets unless told otherwise (--ctx): the model's own limit, at most
+// this. Caches grow block by block, so a long limit costs no memory until it is used.
+constexpr int64_t default_max_context = 32768;
+
 struct EngineOptions {
     int n_threads = 0;          // 0 = one per hardware thread
-    int64_t max_context = 0;    // 0 = min(max_position_embeddings, 32768)
+    int64_t max_context = 0;    // 0 = min(max_position_embeddings, default_max_context)
     bool show_progress = true;  // progress line while loading
     // Re-lay out quantised weights for the matmul kernels (LoadOptions::interleave_q8_0) when
     // they fit in memory; false keeps every weight in the mapped file (`--no-repack`).
     bool repack_weights = true;
+    // Also load what text needs (ModelText): commands that speak text (run, chat, serve).
+    bool load_text = false;
+    std::string chat_format;    // with load_text: a format name overriding detection, or empty
+};
+
+// What text generation needs beside the weights, found next to them (model_text_assets.h).
+struct ModelText {
+    std::shared_ptr<const Tokenizer> tokenizer;  // checked against the model's vocabulary
+    ChatFormat format = ChatFormat::ChatFormat_v3;
+    GenerationDefaults defaults;
 };
 
 struct AppendOptions {
     bool all_logits = false;  // logits for every appended token instead of only the last
     AttentionPath attention = AttentionPath::AttentionPath_auto;
     std::function<void(int layer, const float* hidden)> on_layer_output;  // [n_tokens, hidden] f32
-    // When set, receives every appended token's hidden state after the final norm [n_tokens, hidden]
-    // f32 (all entries of a step, in order): the input of the multi-token-prediction module.
-    std::vector<float>* final_hidden = nullptr;
+};
+
+// The sequences one batched forward advances, reused from step to step: once its buffers have
+// grown, building a batch of the same shape allocates nothing.
+class StepBatch {
+public:
+    void clear();
+    // The sequence whose cache holds [0, start) receives `tokens` at positions [start, start + n).
+    void add(LatentKvStore& cache, int64_t start, std::span<const int32_t> tokens, bool all_logits);
+    void set_options(const AppendOptions& options);
+    size_t size() const { return batch_.sequences.size(); }
+    int64_t n_tokens() const { return int64_t(tokens_.size()); }
+    int64_t n_logit_rows() const { return batch_.n_logit_rows(); }
+
+private:
+    friend class Engine;
+    ForwardBatch batch_;
+    std::vector<int32_t> tokens_;  // [N] batch_.tokens points here
 };
 
 class Session;
@@ -40,63 +75,53 @@ class Session;
 class Engine {
 public:
     static std::unique_ptr<Engine> load(const std::string& model_path, const EngineOptions& options = {});
+    // An engine around a model built in memory (tests, fakes); no text assets.
+    static std::unique_ptr<Engine> create(std::unique_ptr<CausalLM> model, const EngineOptions& options = {});
     ~Engine();
 
     const ModelSummary& model() const { return model_->summary(); }
     CacheLayout cache_layout() const { return model_->cache_layout(); }
     int64_t max_context() const { return max_context_; }
     double load_seconds() const { return load_seconds_; }
+    // Tokenizer, chat format, default sampling (throws unless loaded with load_text).
+    const ModelText& text() const;
     // A session with the default contiguous cache, or with a cache the caller provides (paged).
     std::unique_ptr<Session> new_session() const;
     std::unique_ptr<Session> new_session(std::unique_ptr<SessionCache> cache) const;
 
-    struct BatchEntry {
-        Session* session = nullptr;  // distinct sessions of this engine
-        std::vector<int32_t> tokens; // appended to that session
-        bool all_logits = false;
-    };
-    // Advances every entry's session by its tokens in ONE batched forward (weights read once for
-    // all of them). Returns logits per entry: [all_logits ? n_tokens : 1, vocab] f32 each.
-    // On error no session's position changes.
-    std::vector<std::vector<float>> step(const std::vector<BatchEntry>& entries,
-                                         const AppendOptions& options) const;
+    // Advances every sequence of `batch` in ONE forward (weights read once for all of them):
+    // writes their cache rows, logits [batch.n_logit_rows(), vocab] f32 sequence by sequence, and,
+    // when final_hidden is set, every token's hidden state after the final norm [N, hidden] f32
+    // (the input of the multi-token-prediction module).
+    void forward(StepBatch& batch, float* logits, float* final_hidden = nullptr) const;
 
     // Multi-token prediction (docs/models/deepseek_v3.md, 'The MTP layer';
     // model/multi_token_predictor.h), the drafter of speculative decoding. Only models whose
     // checkpoint carries the MTP layer have it.
     bool has_mtp() const { return model_->mtp() != nullptr; }
-    // The cache layout of a session that drafts: the model's layers plus the MTP layer's rows.
+    // The cache layout of a sequence that drafts: the model's layers plus the MTP layer's rows.
+    // Throws, naming the reason, when the model has no MTP layer.
     CacheLayout drafting_cache_layout() const;
-    // A session with the default contiguous cache in the drafting layout (needs has_mtp()).
-    std::unique_ptr<Session> new_drafting_session() const;
+    // Writes the MTP rows of `batch` (tokens t_{i+1} of rows starting at each sequence's start):
+    // hidden [N, D] in (h_i), hidden_out [N, D] out, logits [n_logit_rows, vocab] scores for t_{i+2}.
+    void predict(const StepBatch& batch, const float* hidden, float* hidden_out, float* logits) const;
 
-    struct PredictEntry {
-        Session* session = nullptr;    // a drafting session; its position does not change
-        int64_t start = 0;             // position of the first MTP row (row i pairs h_i with t_{i+1})
-        std::vector<int32_t> tokens;   // [n] t_{i+1} for each row
-        const float* hidden = nullptr; // [n, hidden] h_i after the final norm, or the module's own output
-        bool all_logits = false;
-    };
-    struct PredictOutput {
-        std::vector<float> logits;     // [all_logits ? n : 1, vocab] f32, scores for t_{i+2}
-        std::vector<float> hidden;     // [n, hidden] f32, the module's normed output (for the next depth)
-    };
-    // Writes MTP cache rows [start, start + n) of every entry's session in ONE batched forward.
-    std::vector<PredictOutput> predict(const std::vector<PredictEntry>& entries) const;
+    // For benchmarks: fills cache rows [from, to) of every layer with random N(0, 1) values, the
+    // scale of the normalised latents and keys a real prompt leaves. Decode cost depends only on
+    // how many rows there are, so a 32K context can be timed without prefilling it.
+    void fill_synthetic(LatentKvStore& cache, const CacheLayout& layout, int64_t from, int64_t to, uint64_t seed) const;
 
 private:
-    friend class Session;
     Engine() = default;
-    // One forward of `batch` on the shared pool, under the compute lock; logits [n_logit_rows, vocab].
-    void forward(const ForwardBatch& batch, float* logits) const;
+    void finish_setup(const EngineOptions& options);
 
     std::unique_ptr<CausalLM> model_;
     std::unique_ptr<ThreadPool> pool_;
+    std::unique_ptr<ModelText> text_;
     mutable std::mutex compute_mutex_;  // one forward at a time on the shared thread pool
     int64_t max_context_ = 0;
     double load_seconds_ = 0.0;
 };
-
 
 class Session {
 public:
@@ -115,11 +140,6 @@ public:
     void reserve(int64_t n);
     // Forgets every token from `position` on (cache rows beyond it are overwritten later).
     void rewind(int64_t position);
-    // For benchmarks: extends the timeline by n positions (token id `token`) whose cache rows are
-    // random N(0, 1) values, the scale of the normalised latents and keys a real prompt leaves,
-    // instead of running the prompt. Decode cost depends only on how many rows there are.
-    void append_synthetic(int64_t n, int32_t token, uint64_t seed);
-
     int64_t position() const { return int64_t(tokens_.size()); }
     const std::vector<int32_t>& tokens() const { return tokens_; }
     int64_t cache_bytes_allocated() const;
@@ -128,11 +148,10 @@ public:
     const ModelSummary& model() const;
 
 private:
-    friend class Engine;
     const Engine& engine_;
     std::unique_ptr<SessionCache> cache_;
     std::vector<int32_t> tokens_;
-    ForwardBatch batch_;  // reused by append so that decode does not rebuild its sequence list
+    StepBatch batch_;  // reused by append so that decode does not rebuild its sequence list
 };
 
 }  // namespace whale

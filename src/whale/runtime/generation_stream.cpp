@@ -28,11 +28,12 @@ void GenerationStream::push(GeneratedToken token) {
     ready_.notify_all();
 }
 
-void GenerationStream::finish(FinishReason reason, std::string error) {
+void GenerationStream::finish(FinishReason reason, std::string error, int32_t eos_token) {
     {
         std::lock_guard<std::mutex> lock(mutex_);
         if (finish_ != FinishReason::FinishReason_none) return;
         finish_ = reason;
+        eos_token_.store(eos_token);
         error_ = std::move(error);
     }
     ready_.notify_all();

@@ -41,11 +41,13 @@ public:
     // Set when the scheduler first admits the request.
     int64_t prompt_tokens() const { return prompt_tokens_.load(); }
     int64_t cached_tokens() const { return cached_tokens_.load(); }
+    // The end-of-sequence token that finished the stream (FinishReason_eos), else -1.
+    int32_t eos_token() const { return eos_token_.load(); }
 
     // Producer (scheduler thread).
     void admitted(int64_t prompt_tokens, int64_t cached_tokens);
     void push(GeneratedToken token);
-    void finish(FinishReason reason, std::string error = {});
+    void finish(FinishReason reason, std::string error = {}, int32_t eos_token = -1);
     bool finished() const;
 
 private:
@@ -57,6 +59,7 @@ private:
     std::atomic<bool> cancelled_{false};
     std::atomic<int64_t> prompt_tokens_{0};
     std::atomic<int64_t> cached_tokens_{-1};
+    std::atomic<int32_t> eos_token_{-1};
 };
 
 }  // namespace whale

@@ -7,25 +7,32 @@
 
 namespace whale {
 
-BatchForward model_batch_forward(const CausalLM& model, ThreadPool& pool) {
-    return [&model, &pool](const std::vector<BatchSequence>& batch, float* logits) {
-        ForwardBatch forward;
-        std::vector<int32_t> tokens;
-        for (const BatchSequence& seq : batch) {
-            forward.sequences.push_back({seq.cache, seq.start_position, seq.n_tokens, false});
-            tokens.insert(tokens.end(), seq.tokens, seq.tokens + seq.n_tokens);
-        }
-        forward.tokens = tokens.data();
-        model.forward_batch(forward, logits, pool);
-    };
+namespace {
+
+// Drafting sequences keep the MTP layer's rows in their cache blocks too.
+CacheLayout block_layout(const Engine& engine, const SchedulerOptions& options) {
+    return options.n_draft > 0 ? engine.drafting_cache_layout() : engine.cache_layout();
 }
 
-Scheduler::Scheduler(SchedulerOptions options, BatchForward forward, BatchSpeculation speculation)
-    : options_(std::move(options)),
-      forward_(std::move(forward)),
-      speculation_(std::move(speculation)),
-      pool_(options_.layout, options_.block_positions, options_.n_blocks),
-      prefix_(pool_, options_.kv_disk_dir, options_.model_fingerprint) {
+SchedulerOptions resolved(const Engine& engine, SchedulerOptions options) {
+    if (options.max_context <= 0) options.max_context = engine.max_context();
+    return options;
+}
+
+// Names the weights whose rows a --kv-disk-dir holds, so that another model's files are not read.
+std::string model_fingerprint(const ModelSummary& m) {
+    return str_cat(m.description, "/", m.n_params_total, "/", m.weight_bytes);
+}
+
+}  // namespace
+
+Scheduler::Scheduler(const Engine& engine, SchedulerOptions options)
+    : engine_(engine),
+      options_(resolved(engine, std::move(options))),
+      vocab_size_(engine.model().vocab_size),
+      hidden_size_(engine.model().hidden_size),
+      pool_(block_layout(engine, options_), options_.block_positions, options_.n_blocks),
+      prefix_(pool_, options_.kv_disk_dir, model_fingerprint(engine.model())) {
     stats_.blocks_free = pool_.n_free();
     thread_ = std::thread([this] { loop(); });
 }
@@ -34,30 +41,49 @@ Scheduler::~Scheduler() {
     if (thread_.joinable()) shutdown(std::chrono::steady_clock::now());
 }
 
-std::shared_ptr<GenerationStream> Scheduler::submit(GenerationRequest request) {
+std::unique_ptr<Scheduler::Sequence> Scheduler::make_sequence(GenerationRequest request) const {
     WHALE_CHECK(!request.prompt.empty(), "empty prompt");
     const int64_t prompt = int64_t(request.prompt.size());
     WHALE_CHECK(prompt < options_.max_context, "prompt of ", prompt, " tokens leaves no room to generate in the context of ",
                 options_.max_context, " tokens");
     WHALE_CHECK(prompt + 1 <= pool_.n_blocks() * pool_.block_positions(), "prompt of ", prompt,
                 " tokens is larger than the whole KV cache (", pool_.n_blocks() * pool_.block_positions(), " tokens)");
+    WHALE_CHECK(request.synthetic_positions >= 0 && request.synthetic_positions < prompt,
+                "synthetic positions must leave the prompt's last token to compute");
     auto seq = std::make_unique<Sequence>();
     seq->stream = std::make_shared<GenerationStream>();
     seq->sampler = std::make_unique<Sampler>(request.sampler);
     seq->sampler->accept_prompt(request.prompt);
-    seq->drafts = speculation_.n_draft > 0 && !request.constraint && request.top_logprobs < 0;
+    seq->drafts = options_.n_draft > 0 && !request.constraint && request.top_logprobs < 0;
+    // Room for every token the sequence can reach, so that decoding never grows the list.
+    seq->tokens.reserve(size_t(std::min(options_.max_context, prompt + std::max<int64_t>(request.max_tokens, 0)) + 1));
     seq->tokens = request.prompt;
     seq->request = std::move(request);
-    auto stream = seq->stream;
+    return seq;
+}
+
+std::shared_ptr<GenerationStream> Scheduler::submit(GenerationRequest request) {
+    std::vector<GenerationRequest> one;
+    one.push_back(std::move(request));
+    return submit_all(std::move(one)).front();
+}
+
+std::vector<std::shared_ptr<GenerationStream>> Scheduler::submit_all(std::vector<GenerationRequest> requests) {
+    std::vector<std::unique_ptr<Sequence>> sequences;
+    for (GenerationRequest& r : requests) sequences.push_back(make_sequence(std::move(r)));
+    std::vector<std::shared_ptr<GenerationStream>> streams(sequences.size());
     {
         std::lock_guard<std::mutex> lock(mutex_);
-        if (stopping_ || waiting_.size() >= options_.max_queue) return nullptr;
-        seq->arrival = next_arrival_++;
-        waiting_.push_back(std::move(seq));
+        if (stopping_ || waiting_.size() + sequences.size() > options_.max_queue) return streams;
+        for (size_t i = 0; i < sequences.size(); ++i) {
+            streams[i] = sequences[i]->stream;
+            sequences[i]->arrival = next_arrival_++;
+            waiting_.push_back(std::move(sequences[i]));
+        }
         stats_.queue_depth = int64_t(waiting_.size());
     }
     wake_.notify_one();
-    return stream;
+    return streams;
 }
 
 SchedulerStats Scheduler::stats() const {
@@ -115,10 +141,21 @@ void Scheduler::admit_waiting() {
         auto seq = std::move(waiting_.front());
         waiting_.pop_front();
         seq->cache = std::make_unique<PagedLatentCache>(pool_);
+        // Room for every block the sequence can reach: growing it then allocates nothing.
+        seq->cache->reserve_table((int64_t(seq->tokens.capacity()) + pool_.block_positions() - 1) / pool_.block_positions());
         // The last token is always computed: its logits choose the next token.
         const int64_t max_blocks = (int64_t(seq->tokens.size()) - 1) / pool_.block_positions();
         for (BlockId block : prefix_.match(seq->tokens, max_blocks)) seq->cache->append_block(block);
         seq->n_computed = seq->cache->capacity();
+        const int64_t synthetic = seq->request.synthetic_positions;
+        if (synthetic > seq->n_computed) {
+            if (!reserve_blocks(*seq, synthetic)) {
+                retire(*seq, FinishReason::FinishReason_error, "the KV cache cannot hold the synthetic positions");
+                continue;
+            }
+            engine_.fill_synthetic(*seq->cache, pool_.layout(), seq->n_computed, synthetic, seq->request.synthetic_seed);
+            seq->n_computed = synthetic;
+        }
         // Hidden states of cached positions are not kept: their MTP rows come from the cache as written.
         seq->hidden.clear();
         seq->hidden_start = seq->n_computed;
@@ -183,16 +220,17 @@ int Scheduler::holders_of_blocks() const {
 bool Scheduler::step() {
     // Decoding sequences first (one token each), then prompt chunks in arrival order: a prefill
     // never delays a token of a running stream by more than the chunk budget.
-    std::vector<Sequence*> order;
-    for (auto& seq : running_) order.push_back(seq.get());
+    order_.clear();
+    for (auto& seq : running_) order_.push_back(seq.get());
     auto decoding = [](const Sequence* s) { return int64_t(s->tokens.size()) - s->n_computed == 1; };
-    std::stable_sort(order.begin(), order.end(), [&](const Sequence* a, const Sequence* b) {
+    // Arrivals are unique, so this order is total (std::sort: stable_sort takes a scratch buffer).
+    std::sort(order_.begin(), order_.end(), [&](const Sequence* a, const Sequence* b) {
         return decoding(a) != decoding(b) ? decoding(a) : a->arrival < b->arrival;
     });
-    std::vector<Sequence*> chosen;
-    std::vector<BatchSequence> batch;
+    chosen_.clear();
+    step_tokens_.clear();
     int64_t budget = options_.max_batch_tokens;
-    for (Sequence* seq : order) {
+    for (Sequence* seq : order_) {
         if (!seq->cache || seq->preempted) continue;
         if (seq->stream->cancelled()) {
             retire(*seq, FinishReason::FinishReason_cancelled);
@@ -204,69 +242,81 @@ bool Scheduler::step() {
         bool reserved = reserve_blocks(*seq, seq->n_computed + n);
         // Out of blocks: the newest sequence gives its blocks back and resumes later (possibly this one).
         while (!reserved) {
-            Sequence* victim = newest_preemptible(chosen);
-            if (!victim || (victim == seq && chosen.empty() && holders_of_blocks() == 1)) break;
+            Sequence* victim = newest_preemptible(chosen_);
+            if (!victim || (victim == seq && chosen_.empty() && holders_of_blocks() == 1)) break;
             preempt(*victim);
             if (victim == seq) break;
             reserved = reserve_blocks(*seq, seq->n_computed + n);
         }
         if (!reserved) {
-            if (seq->cache && chosen.empty() && holders_of_blocks() == 1)
+            if (seq->cache && chosen_.empty() && holders_of_blocks() == 1)
                 retire(*seq, FinishReason::FinishReason_error, "the KV cache cannot hold this sequence");
             continue;
         }
         budget -= n;
-        chosen.push_back(seq);
-        batch.push_back({seq->cache.get(), seq->tokens.data() + seq->n_computed, n, seq->n_computed});
+        chosen_.push_back(seq);
+        step_tokens_.push_back(n);
     }
     requeue_preempted();
-    if (batch.empty()) return false;
-    if (speculation_.n_draft > 0) {
-        const std::vector<bool> verifying = draft(chosen, batch);
-        run_speculative_forward(chosen, batch, verifying);
+    if (chosen_.empty()) return false;
+    if (options_.n_draft > 0) {
+        const std::vector<bool> verifying = draft();
+        build_batch(&verifying);
+        run_speculative_forward(verifying);
         return true;
     }
-    logits_.resize(batch.size() * size_t(options_.vocab_size));
-    forward_(batch, logits_.data());
-    for (size_t i = 0; i < chosen.size(); ++i) {
-        chosen[i]->n_computed += batch[i].n_tokens;
+    build_batch(nullptr);
+    logits_.resize(chosen_.size() * size_t(vocab_size_));
+    engine_.forward(batch_, logits_.data());
+    for (size_t i = 0; i < chosen_.size(); ++i) {
+        chosen_[i]->n_computed += step_tokens_[i];
         // A prompt chunk that stops short of the end has logits nobody needs.
-        if (chosen[i]->n_computed == int64_t(chosen[i]->tokens.size()))
-            sample_next(*chosen[i], logits_.data() + i * size_t(options_.vocab_size));
+        if (chosen_[i]->n_computed == int64_t(chosen_[i]->tokens.size()))
+            sample_next(*chosen_[i], logits_.data() + i * size_t(vocab_size_));
     }
     return true;
 }
 
+void Scheduler::build_batch(const std::vector<bool>* verifying) {
+    batch_.clear();
+    for (size_t i = 0; i < chosen_.size(); ++i) {
+        Sequence& seq = *chosen_[i];
+        const bool verifies = verifying && (*verifying)[i];
+        const int32_t* tokens = verifies ? seq.verify.data() : seq.tokens.data() + seq.n_computed;
+        batch_.add(*seq.cache, seq.n_computed, std::span<const int32_t>(tokens, size_t(step_tokens_[i])), verifies);
+    }
+}
+
 void Scheduler::sample_next(Sequence& seq, float* logits) {
     if (seq.stream->cancelled()) return retire(seq, FinishReason::FinishReason_cancelled);
-    const int64_t vocab = options_.vocab_size;
+    const int64_t vocab = vocab_size_;
     GeneratedToken out;
-    std::vector<float> log_probs;
-    if (seq.request.top_logprobs >= 0) {
-        log_probs.resize(size_t(vocab));
-        log_softmax(log_probs.data(), logits, vocab);
+    const bool wants_log_probs = seq.request.top_logprobs >= 0;
+    if (wants_log_probs) {
+        log_probs_.resize(size_t(vocab));
+        log_softmax(log_probs_.data(), logits, vocab);
     }
     if (seq.request.constraint) seq.request.constraint->mask(logits, vocab);
     out.token = seq.sampler->sample(logits, vocab);
     seq.sampler->accept(out.token);
     if (seq.request.constraint) seq.request.constraint->accept(out.token);
-    if (!log_probs.empty()) {
-        out.logprob = log_probs[size_t(out.token)];
+    if (wants_log_probs) {
+        out.logprob = log_probs_[size_t(out.token)];
         const int k = std::min<int>(seq.request.top_logprobs, int(vocab));
         std::vector<int32_t> ids(static_cast<size_t>(vocab));
         for (int64_t i = 0; i < vocab; ++i) ids[size_t(i)] = int32_t(i);
         std::partial_sort(ids.begin(), ids.begin() + k, ids.end(),
-                          [&](int32_t a, int32_t b) { return log_probs[size_t(a)] > log_probs[size_t(b)]; });
-        for (int i = 0; i < k; ++i) out.top.emplace_back(ids[size_t(i)], log_probs[size_t(ids[size_t(i)])]);
+                          [&](int32_t a, int32_t b) { return log_probs_[size_t(a)] > log_probs_[size_t(b)]; });
+        for (int i = 0; i < k; ++i) out.top.emplace_back(ids[size_t(i)], log_probs_[size_t(ids[size_t(i)])]);
     }
     emit(seq, std::move(out));
 }
 
 bool Scheduler::emit(Sequence& seq, GeneratedToken out) {
     if (!seq.cache) return false;
-    const auto& eos = options_.eos_token_ids;
+    const auto& eos = engine_.model().eos_token_ids;
     if (!seq.request.ignore_eos && std::find(eos.begin(), eos.end(), out.token) != eos.end()) {
-        retire(seq, FinishReason::FinishReason_eos);
+        retire(seq, FinishReason::FinishReason_eos, {}, out.token);
         return false;
     }
     seq.tokens.push_back(out.token);
@@ -279,8 +329,8 @@ bool Scheduler::emit(Sequence& seq, GeneratedToken out) {
     return true;
 }
 
-void Scheduler::retire(Sequence& seq, FinishReason reason, const std::string& error) {
-    seq.stream->finish(reason, error);
+void Scheduler::retire(Sequence& seq, FinishReason reason, const std::string& error, int32_t eos_token) {
+    seq.stream->finish(reason, error, eos_token);
     if (!seq.cache) return;
     // Everything computed, prompt and output, is worth keeping: the next turn of a conversation
     // starts with exactly these tokens.

@@ -1,4 +1,6 @@
-// Continuous batching over a paged latent cache with prefix caching.
+// The one generation loop: continuous batching over a paged latent cache with prefix caching, on
+// an Engine. Every command that generates (run, chat, generate, bench, serve) submits requests
+// here and reads their GenerationStream; the CLI runs it with max_running = 1.
 //
 // Requests queue in arrival order; up to max_running of them run at once. Every step the
 // scheduler builds one batch from all running sequences (one token each for those decoding, then
@@ -14,14 +16,12 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
-#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
 
-#include "whale/core/thread_pool.h"
-#include "whale/model/causal_lm.h"
+#include "whale/runtime/engine.h"
 #include "whale/runtime/generation_stream.h"
 #include "whale/runtime/kv_cache/block_pool.h"
 #include "whale/runtime/kv_cache/paged_latent_cache.h"
@@ -31,53 +31,18 @@
 
 namespace whale {
 
-// One sequence's share of a batched forward.
-struct BatchSequence {
-    LatentKvStore* cache = nullptr;
-    const int32_t* tokens = nullptr;  // [n_tokens]
-    int64_t n_tokens = 0;
-    int64_t start_position = 0;       // the cache holds [0, start_position)
-};
-// Runs every sequence's tokens through the model (one batched forward) and writes the logits of
-// each sequence's last token: [batch.size(), vocab] f32 in batch order.
-using BatchForward = std::function<void(const std::vector<BatchSequence>& batch, float* logits)>;
-
-// The real thing: one CausalLM::forward_batch over all sequences, last-token logits each.
-BatchForward model_batch_forward(const CausalLM& model, ThreadPool& pool);
-
-// Speculative decoding inside the batched step (`whale serve --speculative mtp`): every decoding
-// sequence drafts up to n_draft tokens with the model's MTP layer, and the step's one forward verifies
-// them all. The cache layout must then include the MTP layer's rows (Engine::drafting_cache_layout).
-struct BatchSpeculation {
-    int n_draft = 0;          // 0 = off
-    int64_t hidden_size = 0;  // D
-    // The step's forward: logits for every token of the sequences flagged in all_logits (else for
-    // the last), sequence by sequence, and every token's final normed hidden state hidden [N, D].
-    std::function<void(const std::vector<BatchSequence>& batch, const std::vector<bool>& all_logits, float* logits,
-                       float* hidden)>
-        forward;
-    // The MTP module (model/multi_token_predictor.h) over rows of several sequences: each entry's
-    // tokens are the t_{i+1} of its rows; hidden [N, D] in, hidden_out [N, D] out, logits
-    // [rows.size(), vocab] of each entry's last row.
-    std::function<void(const std::vector<BatchSequence>& rows, const float* hidden, float* hidden_out, float* logits)>
-        predict;
-};
-
-// Both functions over a model with an MTP layer (throws, saying so, when it has none).
-BatchSpeculation model_batch_speculation(const CausalLM& model, ThreadPool& pool, int n_draft);
-
 struct SchedulerOptions {
-    CacheLayout layout;
-    int64_t vocab_size = 0;
-    std::vector<int32_t> eos_token_ids;
-    int64_t max_context = 4096;       // per sequence, prompt + generated
+    int64_t max_context = 0;          // per sequence, prompt + generated; 0 = the engine's
     int max_running = 4;
     int64_t block_positions = 16;
     int64_t n_blocks = 1024;
     int64_t max_batch_tokens = 256;   // tokens per step over all sequences (prefill chunking)
     size_t max_queue = 256;           // submit() refuses beyond this
     std::string kv_disk_dir;
-    std::string model_fingerprint;
+    // Speculative decoding inside the batched step (`--speculative mtp --draft N`): every decoding
+    // sequence drafts up to n_draft tokens with the model's MTP layer, and the step's one forward
+    // verifies them all. The cache blocks then hold the MTP layer's rows too. 0 = off.
+    int n_draft = 0;
 };
 
 struct GenerationRequest {
@@ -87,6 +52,10 @@ struct GenerationRequest {
     bool ignore_eos = false;
     int top_logprobs = -1;  // -1: no log-probabilities; else the chosen token's and this many alternatives
     std::shared_ptr<TokenConstraint> constraint;
+    // For benchmarks: the first synthetic_positions prompt positions get random cache rows
+    // (Engine::fill_synthetic) instead of being computed, unless the prefix cache already holds them.
+    int64_t synthetic_positions = 0;
+    uint64_t synthetic_seed = 0;
 };
 
 struct SchedulerStats {
@@ -100,16 +69,25 @@ struct SchedulerStats {
     int64_t preemptions = 0;
     int64_t drafted = 0;   // speculative draft tokens proposed
     int64_t accepted = 0;  // of which the model kept
+    int64_t verifications = 0;  // sequence-forwards that verified drafts
+    double acceptance_rate() const { return drafted > 0 ? double(accepted) / double(drafted) : 0.0; }
+    // Tokens each verifying forward yields: its accepted drafts plus the target's own token.
+    double tokens_per_forward() const {
+        return verifications > 0 ? double(verifications + accepted) / double(verifications) : 0.0;
+    }
 };
 
 class Scheduler {
 public:
-    Scheduler(SchedulerOptions options, BatchForward forward, BatchSpeculation speculation = {});
+    // The engine outlives the scheduler. Throws when n_draft > 0 and the model has no MTP layer.
+    Scheduler(const Engine& engine, SchedulerOptions options);
     ~Scheduler();
 
     // Queues a request. Returns nullptr when the queue is full (the caller answers 429).
     // Throws whale::Error when the prompt can never fit the cache.
     std::shared_ptr<GenerationStream> submit(GenerationRequest request);
+    // Queues several at once, so that they start in the same step (benchmarks of a batch).
+    std::vector<std::shared_ptr<GenerationStream>> submit_all(std::vector<GenerationRequest> requests);
     SchedulerStats stats() const;
     // Stops taking work; lets running and queued requests finish until `deadline`, cancels the
     // rest, then writes the prefix cache to the disk directory (if any).
@@ -135,9 +113,12 @@ private:
         std::vector<std::vector<double>> draft_q;  // the distribution each draft was drawn from
     };
 
+    std::unique_ptr<Sequence> make_sequence(GenerationRequest request) const;
     void loop();
     void admit_waiting();
     bool step();  // false when nothing ran
+    // This step's batch: each chosen sequence's next step_tokens_ tokens (its verify list when drafting).
+    void build_batch(const std::vector<bool>* verifying);
     bool reserve_blocks(Sequence& seq, int64_t n_positions);
     void preempt(Sequence& seq);
     void requeue_preempted();
@@ -151,18 +132,18 @@ private:
     // verify); the MTP rows computed since each one's last draft; the step's forward; the
     // verification of one sequence.
     int planned_drafts(const Sequence& seq) const;
-    std::vector<bool> draft(const std::vector<Sequence*>& chosen, std::vector<BatchSequence>& batch);
+    std::vector<bool> draft();
     // logits: [drafting.size(), V] the first drafts' scores; returns [drafting.size(), D] each newest MTP output.
     std::vector<float> predict_catch_up(const std::vector<Sequence*>& drafting, std::vector<float>& logits);
-    void run_speculative_forward(const std::vector<Sequence*>& chosen, const std::vector<BatchSequence>& batch,
-                                 const std::vector<bool>& all_logits);
+    void run_speculative_forward(const std::vector<bool>& all_logits);
     void accept_verified(Sequence& seq, const float* logits, const float* hidden);
-    void retire(Sequence& seq, FinishReason reason, const std::string& error = {});
+    void retire(Sequence& seq, FinishReason reason, const std::string& error = {}, int32_t eos_token = -1);
     void drop_finished();
 
+    const Engine& engine_;
     SchedulerOptions options_;
-    BatchForward forward_;
-    BatchSpeculation speculation_;
+    int64_t vocab_size_ = 0;
+    int64_t hidden_size_ = 0;
     BlockPool pool_;
     PrefixCache prefix_;
 
@@ -174,7 +155,13 @@ private:
     bool stopping_ = false;
     std::chrono::steady_clock::time_point deadline_;
     SchedulerStats stats_;
+    // The step's working set, kept across steps so that a steady decode step allocates nothing.
+    std::vector<Sequence*> order_;
+    std::vector<Sequence*> chosen_;
+    std::vector<int64_t> step_tokens_;  // [chosen_.size()] tokens each chosen sequence runs
+    StepBatch batch_;
     std::vector<float> logits_;
+    std::vector<float> log_probs_;      // [vocab] when a request asks for log-probabilities
     std::thread thread_;
 };
 

@@ -14,93 +14,58 @@
 #include <algorithm>
 
 #include "whale/core/error.h"
-#include "whale/model/multi_token_predictor.h"
 #include "whale/runtime/scheduler.h"
 #include "whale/runtime/speculative/draft_selection.h"
 
 namespace whale {
 
-BatchSpeculation model_batch_speculation(const CausalLM& model, ThreadPool& pool, int n_draft) {
-    const MultiTokenPredictor* mtp = model.mtp();
-    WHALE_CHECK(mtp != nullptr, "--speculative mtp: this model has no multi-token-prediction layer (its checkpoint has "
-                "no model.layers.", model.summary().n_layers, ".* MTP tensors), so it cannot draft tokens");
-    BatchSpeculation s;
-    s.n_draft = n_draft;
-    s.hidden_size = model.summary().hidden_size;
-    s.forward = [&model, &pool](const std::vector<BatchSequence>& batch, const std::vector<bool>& all_logits,
-                                float* logits, float* hidden) {
-        ForwardBatch forward;
-        std::vector<int32_t> tokens;
-        for (size_t i = 0; i < batch.size(); ++i) {
-            forward.sequences.push_back({batch[i].cache, batch[i].start_position, batch[i].n_tokens, all_logits[i]});
-            tokens.insert(tokens.end(), batch[i].tokens, batch[i].tokens + batch[i].n_tokens);
-        }
-        forward.tokens = tokens.data();
-        forward.final_hidden = hidden;
-        model.forward_batch(forward, logits, pool);
-    };
-    s.predict = [mtp, &pool](const std::vector<BatchSequence>& rows, const float* hidden, float* hidden_out,
-                             float* logits) {
-        ForwardBatch forward;
-        std::vector<int32_t> tokens;
-        for (const BatchSequence& r : rows) {
-            forward.sequences.push_back({r.cache, r.start_position, r.n_tokens, false});
-            tokens.insert(tokens.end(), r.tokens, r.tokens + r.n_tokens);
-        }
-        forward.tokens = tokens.data();
-        mtp->predict(forward, hidden, hidden_out, logits, pool);
-    };
-    return s;
-}
-
 int Scheduler::planned_drafts(const Sequence& seq) const {
-    if (speculation_.n_draft <= 0 || !seq.drafts || seq.hidden.empty()) return 0;
+    if (options_.n_draft <= 0 || !seq.drafts || seq.hidden.empty()) return 0;
     // Drafts past the token budget or the context would be thrown away unseen.
     const int64_t budget = std::min(seq.request.max_tokens - seq.n_generated - 1,
                                     options_.max_context - int64_t(seq.tokens.size()) - 1);
-    return int(std::clamp<int64_t>(budget, 0, speculation_.n_draft));
+    return int(std::clamp<int64_t>(budget, 0, options_.n_draft));
 }
 
 std::vector<float> Scheduler::predict_catch_up(const std::vector<Sequence*>& drafting, std::vector<float>& logits) {
-    const int64_t d = speculation_.hidden_size;
-    std::vector<BatchSequence> rows;
-    std::vector<std::vector<int32_t>> row_tokens(drafting.size());
+    const int64_t d = hidden_size_;
+    StepBatch rows;
+    std::vector<int64_t> n_rows;
     std::vector<float> hidden_in;  // [N, D] every sequence's kept hidden states, concatenated
-    for (size_t k = 0; k < drafting.size(); ++k) {
-        Sequence& seq = *drafting[k];
-        const int64_t n_rows = int64_t(seq.hidden.size()) / d;
+    for (Sequence* seq : drafting) {
+        n_rows.push_back(int64_t(seq->hidden.size()) / d);
         // Row i pairs h_i with t_{i+1}; the newest row's next token is the pending one.
-        row_tokens[k].assign(seq.tokens.begin() + seq.hidden_start + 1, seq.tokens.begin() + seq.n_computed + 1);
-        rows.push_back({seq.cache.get(), row_tokens[k].data(), n_rows, seq.hidden_start});
-        hidden_in.insert(hidden_in.end(), seq.hidden.begin(), seq.hidden.end());
-        seq.hidden.clear();
-        seq.hidden_start = seq.n_computed;
+        rows.add(*seq->cache, seq->hidden_start,
+                 std::span<const int32_t>(seq->tokens.data() + seq->hidden_start + 1, size_t(n_rows.back())), false);
+        hidden_in.insert(hidden_in.end(), seq->hidden.begin(), seq->hidden.end());
+        seq->hidden.clear();
+        seq->hidden_start = seq->n_computed;
     }
     std::vector<float> hidden_out(hidden_in.size());
-    logits.assign(drafting.size() * size_t(options_.vocab_size), 0.0f);
-    speculation_.predict(rows, hidden_in.data(), hidden_out.data(), logits.data());
+    logits.assign(drafting.size() * size_t(vocab_size_), 0.0f);
+    engine_.predict(rows, hidden_in.data(), hidden_out.data(), logits.data());
     std::vector<float> newest;  // [drafting.size(), D] each sequence's last output row
     int64_t end = 0;
-    for (const BatchSequence& r : rows) {
-        end += r.n_tokens;
+    for (int64_t n : n_rows) {
+        end += n;
         newest.insert(newest.end(), hidden_out.begin() + (end - 1) * d, hidden_out.begin() + end * d);
     }
     return newest;
 }
 
-std::vector<bool> Scheduler::draft(const std::vector<Sequence*>& chosen, std::vector<BatchSequence>& batch) {
-    const int64_t d = speculation_.hidden_size, vocab = options_.vocab_size;
-    std::vector<bool> verifying(chosen.size(), false);
+std::vector<bool> Scheduler::draft() {
+    const int64_t d = hidden_size_, vocab = vocab_size_;
+    std::vector<bool> verifying(chosen_.size(), false);
     std::vector<Sequence*> drafting;
     std::vector<int64_t> wanted;  // 1 + drafts each drafting sequence verifies (its batch entry's size)
-    for (size_t i = 0; i < chosen.size(); ++i) {
-        verifying[i] = chosen[i]->drafts && int64_t(chosen[i]->tokens.size()) - chosen[i]->n_computed == 1 &&
-                       batch[i].n_tokens > 1;
+    for (size_t i = 0; i < chosen_.size(); ++i) {
+        Sequence& seq = *chosen_[i];
+        verifying[i] = seq.drafts && int64_t(seq.tokens.size()) - seq.n_computed == 1 && step_tokens_[i] > 1;
         if (!verifying[i]) continue;
-        drafting.push_back(chosen[i]);
-        wanted.push_back(batch[i].n_tokens);
-        chosen[i]->verify = {chosen[i]->tokens[size_t(chosen[i]->n_computed)]};
-        chosen[i]->draft_q.clear();
+        drafting.push_back(&seq);
+        wanted.push_back(step_tokens_[i]);
+        seq.verify = {seq.tokens[size_t(seq.n_computed)]};
+        seq.draft_q.clear();
     }
     if (drafting.empty()) return verifying;
 
@@ -116,67 +81,61 @@ std::vector<bool> Scheduler::draft(const std::vector<Sequence*>& chosen, std::ve
         if (deeper.empty()) break;
         // Depth + 1: each row feeds the layer its own output and the draft just chosen, one position
         // on (verify[depth] is the draft at position n_computed + depth; its row sits one before).
-        std::vector<BatchSequence> rows;
+        StepBatch rows;
         std::vector<float> chained;  // [rows, D]
         std::vector<Sequence*> next;
         std::vector<int64_t> next_wanted;
         for (size_t r : deeper) {
             Sequence& seq = *drafting[r];
-            rows.push_back({seq.cache.get(), &seq.verify.back(), 1, seq.n_computed + depth - 1});
+            rows.add(*seq.cache, seq.n_computed + depth - 1, std::span<const int32_t>(&seq.verify.back(), 1), false);
             chained.insert(chained.end(), newest.begin() + long(r * size_t(d)), newest.begin() + long((r + 1) * size_t(d)));
             next.push_back(&seq);
             next_wanted.push_back(wanted[r]);
         }
         newest.assign(chained.size(), 0.0f);
         logits.assign(rows.size() * size_t(vocab), 0.0f);
-        speculation_.predict(rows, chained.data(), newest.data(), logits.data());
+        engine_.predict(rows, chained.data(), newest.data(), logits.data());
         drafting = std::move(next);
         wanted = std::move(next_wanted);
     }
-    for (size_t i = 0; i < chosen.size(); ++i)
-        if (verifying[i]) batch[i].tokens = chosen[i]->verify.data();
     return verifying;
 }
 
-void Scheduler::run_speculative_forward(const std::vector<Sequence*>& chosen, const std::vector<BatchSequence>& batch,
-                                        const std::vector<bool>& all_logits) {
-    const int64_t d = speculation_.hidden_size, vocab = options_.vocab_size;
+void Scheduler::run_speculative_forward(const std::vector<bool>& all_logits) {
+    const int64_t d = hidden_size_, vocab = vocab_size_;
     // Verifying sequences need the scores after every token; prompt chunks and plain decodes only the last.
-    int64_t n_rows = 0, n_tokens = 0;
-    for (size_t i = 0; i < chosen.size(); ++i) {
-        n_rows += all_logits[i] ? batch[i].n_tokens : 1;
-        n_tokens += batch[i].n_tokens;
-    }
-    logits_.resize(size_t(n_rows * vocab));
-    std::vector<float> hidden(static_cast<size_t>(n_tokens * d));
-    speculation_.forward(batch, all_logits, logits_.data(), hidden.data());
+    logits_.resize(size_t(batch_.n_logit_rows() * vocab));
+    std::vector<float> hidden(static_cast<size_t>(batch_.n_tokens() * d));
+    engine_.forward(batch_, logits_.data(), hidden.data());
 
     size_t logit_row = 0, token_row = 0;
-    for (size_t i = 0; i < chosen.size(); ++i) {
-        Sequence& seq = *chosen[i];
+    for (size_t i = 0; i < chosen_.size(); ++i) {
+        Sequence& seq = *chosen_[i];
+        const int64_t n = step_tokens_[i];
         float* logits = logits_.data() + logit_row * size_t(vocab);
         const float* h = hidden.data() + token_row * size_t(d);
-        logit_row += all_logits[i] ? size_t(batch[i].n_tokens) : 1;
-        token_row += size_t(batch[i].n_tokens);
+        logit_row += all_logits[i] ? size_t(n) : 1;
+        token_row += size_t(n);
         if (all_logits[i]) {
             accept_verified(seq, logits, h);
             continue;
         }
-        if (seq.drafts) seq.hidden.insert(seq.hidden.end(), h, h + batch[i].n_tokens * d);
-        seq.n_computed += batch[i].n_tokens;
+        if (seq.drafts) seq.hidden.insert(seq.hidden.end(), h, h + n * d);
+        seq.n_computed += n;
         if (seq.n_computed == int64_t(seq.tokens.size())) sample_next(seq, logits);
     }
 }
 
 void Scheduler::accept_verified(Sequence& seq, const float* logits, const float* hidden) {
     if (seq.stream->cancelled()) return retire(seq, FinishReason::FinishReason_cancelled);
-    const int64_t d = speculation_.hidden_size;
+    const int64_t d = hidden_size_;
     const std::vector<int32_t> drafts(seq.verify.begin() + 1, seq.verify.end());
-    VerifiedDrafts verified = verify_drafts(*seq.sampler, logits, options_.vocab_size, drafts, seq.draft_q);
+    VerifiedDrafts verified = verify_drafts(*seq.sampler, logits, vocab_size_, drafts, seq.draft_q);
     {
         std::lock_guard<std::mutex> lock(mutex_);
         stats_.drafted += int64_t(drafts.size());
         stats_.accepted += int64_t(verified.kept);
+        ++stats_.verifications;
     }
     // The pending token and the accepted drafts are computed; their hidden states feed the next draft.
     seq.hidden.insert(seq.hidden.end(), hidden, hidden + (verified.kept + 1) * size_t(d));

@@ -2,13 +2,11 @@
 
 #include <memory>
 
-#include "whale/runtime/model_text_assets.h"
 #include "whale/tokenizer/tokenizer.h"
 
 namespace whale::server {
 
-TextCodec load_text_codec(const std::string& model_dir) {
-    auto tokenizer = std::make_shared<const Tokenizer>(load_model_tokenizer(model_dir));
+TextCodec text_codec(std::shared_ptr<const Tokenizer> tokenizer) {
     TextCodec codec;
     codec.tokenizer = tokenizer;
     // The prompt is the chat format's rendering, so its markers are meant as added tokens.

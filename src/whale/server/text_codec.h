@@ -24,7 +24,7 @@ struct TextCodec {
     std::function<std::string(int32_t)> token_text;                  // raw bytes of one token
 };
 
-// The model directory's tokenizer.json. Throws whale::Error when it is missing or unreadable.
-TextCodec load_text_codec(const std::string& model_dir);
+// The codec of a loaded tokenizer (Engine::text()).
+TextCodec text_codec(std::shared_ptr<const Tokenizer> tokenizer);
 
 }  // namespace whale::server

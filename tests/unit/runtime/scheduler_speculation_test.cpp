@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <thread>
 
+#include "whale/model/multi_token_predictor.h"
 #include "whale/runtime/scheduler.h"
 
 namespace whale {
@@ -34,38 +36,52 @@ void write(float* out, const float (&table)[n_classes][vocab], int64_t position)
     std::copy(table[position % n_classes], table[position % n_classes] + vocab, out);
 }
 
-BatchSpeculation fake_speculation(int n_draft) {
-    BatchSpeculation s;
-    s.n_draft = n_draft;
-    s.hidden_size = 2;
-    s.forward = [](const std::vector<BatchSequence>& batch, const std::vector<bool>& all_logits, float* logits,
-                   float* hidden) {
-        int64_t rows = 0, tokens = 0;
-        for (size_t i = 0; i < batch.size(); ++i) {
-            const BatchSequence& b = batch[i];
+// The MTP row at position p (h_p, t_{p+1}) predicts position p + 2.
+class FakeMtp : public MultiTokenPredictor {
+public:
+    int cache_layer() const override { return 1; }
+    void predict(const ForwardBatch& batch, const float*, float* hidden_out, float* logits, ThreadPool&) const override {
+        for (size_t r = 0; r < batch.sequences.size(); ++r) {
+            const SequenceInBatch& row = batch.sequences[r];
+            write(logits + vocab * int64_t(r), draft_logits, row.start_position + row.n_tokens + 1);
+        }
+        std::fill(hidden_out, hidden_out + 2 * batch.n_tokens(), 0.0f);
+    }
+};
+
+class FakeModel : public CausalLM {
+public:
+    FakeModel() {
+        summary_.vocab_size = vocab;
+        summary_.hidden_size = 2;
+    }
+    const ModelSummary& summary() const override { return summary_; }
+    CacheLayout cache_layout() const override { return {1, 1}; }
+    const MultiTokenPredictor* mtp() const override { return &mtp_; }
+    void forward_batch(const ForwardBatch& batch, float* logits, ThreadPool&) const override {
+        int64_t rows = 0;
+        for (const SequenceInBatch& b : batch.sequences) {
             // The scores after the token at position p predict position p + 1.
-            for (int64_t t = all_logits[i] ? 0 : b.n_tokens - 1; t < b.n_tokens; ++t)
+            for (int64_t t = b.all_logits ? 0 : b.n_tokens - 1; t < b.n_tokens; ++t)
                 write(logits + vocab * rows++, target_logits, b.start_position + t + 1);
-            tokens += b.n_tokens;
         }
-        std::fill(hidden, hidden + 2 * tokens, 0.0f);
-    };
-    s.predict = [](const std::vector<BatchSequence>& rows, const float*, float* hidden_out, float* logits) {
-        int64_t n = 0;
-        for (size_t r = 0; r < rows.size(); ++r) {
-            // The MTP row at position p (h_p, t_{p+1}) predicts position p + 2.
-            write(logits + vocab * int64_t(r), draft_logits, rows[r].start_position + rows[r].n_tokens + 1);
-            n += rows[r].n_tokens;
-        }
-        std::fill(hidden_out, hidden_out + 2 * n, 0.0f);
-    };
-    return s;
+        if (batch.final_hidden) std::fill(batch.final_hidden, batch.final_hidden + 2 * batch.n_tokens(), 0.0f);
+    }
+
+private:
+    ModelSummary summary_;
+    FakeMtp mtp_;
+};
+
+std::unique_ptr<Engine> fake_engine() {
+    EngineOptions options;
+    options.n_threads = 1;
+    return Engine::create(std::make_unique<FakeModel>(), options);
 }
 
-SchedulerOptions options() {
+SchedulerOptions options(int n_draft) {
     SchedulerOptions o;
-    o.layout = {2, 1};  // the fake model's layer and the MTP layer
-    o.vocab_size = vocab;
+    o.n_draft = n_draft;
     o.max_context = 64;
     o.max_running = 64;
     o.block_positions = 4;
@@ -83,16 +99,13 @@ std::vector<int32_t> collect(GenerationStream& stream) {
     return ids;
 }
 
-BatchForward unused_plain_forward() {
-    return [](const std::vector<BatchSequence>&, float*) { FAIL() << "speculation replaces the plain forward"; };
-}
-
 TEST(SchedulerSpeculationTest, SampledOutputFollowsTheTargetAtEveryPosition) {
     const std::vector<int32_t> prompt = {1, 2, 3};
     const int n_requests = 3000, n_tokens = 6;
     std::vector<std::vector<int>> counts(n_classes, std::vector<int>(vocab, 0));
     {
-        Scheduler scheduler(options(), unused_plain_forward(), fake_speculation(2));
+        auto engine = fake_engine();
+        Scheduler scheduler(*engine, options(2));
         std::vector<std::shared_ptr<GenerationStream>> streams;
         for (int i = 0; i < n_requests; ++i) {
             GenerationRequest r;
@@ -129,7 +142,8 @@ TEST(SchedulerSpeculationTest, SampledOutputFollowsTheTargetAtEveryPosition) {
 }
 
 TEST(SchedulerSpeculationTest, GreedyEmitsTheTargetArgmax) {
-    Scheduler scheduler(options(), unused_plain_forward(), fake_speculation(3));
+    auto engine = fake_engine();
+    Scheduler scheduler(*engine, options(3));
     GenerationRequest r;
     r.prompt = {4, 4};
     r.max_tokens = 9;
@@ -140,6 +154,21 @@ TEST(SchedulerSpeculationTest, GreedyEmitsTheTargetArgmax) {
         expected.push_back(int32_t(std::max_element(row, row + vocab) - row));
     }
     EXPECT_EQ(collect(*scheduler.submit(r)), expected);
+}
+
+// Drafts past the context would be thrown away unseen: with two positions left only one is drafted,
+// though three are allowed.
+TEST(SchedulerSpeculationTest, DraftsAreBoundedByTheContextLeft) {
+    auto engine = fake_engine();
+    Scheduler scheduler(*engine, options(3));
+    GenerationRequest r;
+    r.prompt = std::vector<int32_t>(61, 4);  // the first token brings it to 62 of 64 positions
+    r.max_tokens = 100;
+    r.ignore_eos = true;
+    EXPECT_EQ(collect(*scheduler.submit(r)).size(), 3u);
+    for (int i = 0; i < 200 && scheduler.stats().running > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    EXPECT_EQ(scheduler.stats().drafted, 1);
+    EXPECT_EQ(scheduler.stats().verifications, 1);
 }
 
 }  // namespace

@@ -22,19 +22,25 @@ int32_t next_token(const std::vector<int32_t>& tokens) {
     return int32_t(1 + h % (vocab - 1));  // never EOS
 }
 
-struct FakeModel {
-    std::atomic<int> max_batch{0};
-    std::atomic<int> steps{0};
-    int step_ms = 0;  // paces the fake so a test can act between steps
-    std::atomic<bool> hold{false};  // while set, forwards wait: lets a test queue work deterministically
-    void operator()(const std::vector<BatchSequence>& batch, float* logits) {
+class FakeModel : public CausalLM {
+public:
+    FakeModel() {
+        summary_.vocab_size = vocab;
+        summary_.eos_token_ids = {eos};
+        summary_.max_position = 512;
+    }
+    const ModelSummary& summary() const override { return summary_; }
+    CacheLayout cache_layout() const override { return {2, 2}; }
+    void forward_batch(const ForwardBatch& batch, float* logits, ThreadPool&) const override {
         std::this_thread::sleep_for(std::chrono::milliseconds(step_ms));
         while (hold.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-        max_batch = std::max<int>(max_batch, int(batch.size()));
+        max_batch = std::max<int>(max_batch, int(batch.sequences.size()));
         ++steps;
-        for (const auto& entry : batch) {
+        const int32_t* tokens = batch.tokens;
+        for (const SequenceInBatch& entry : batch.sequences) {
             for (int64_t i = 0; i < entry.n_tokens; ++i)
-                for (int layer = 0; layer < 2; ++layer) entry.cache->row(layer, entry.start_position + i)[0] = float(entry.tokens[i]);
+                for (int layer = 0; layer < 2; ++layer) entry.cache->row(layer, entry.start_position + i)[0] = float(tokens[i]);
+            tokens += entry.n_tokens;
             std::vector<int32_t> seen;
             for (int64_t p = 0; p < entry.start_position + entry.n_tokens; ++p) seen.push_back(int32_t(entry.cache->row(1, p)[0]));
             std::fill(logits, logits + vocab, 0.0f);
@@ -42,13 +48,31 @@ struct FakeModel {
             logits += vocab;
         }
     }
+
+    mutable std::atomic<int> max_batch{0};
+    mutable std::atomic<int> steps{0};
+    int step_ms = 0;  // paces the fake so a test can act between steps
+    std::atomic<bool> hold{false};  // while set, forwards wait: lets a test queue work deterministically
+
+private:
+    ModelSummary summary_;
+};
+
+// The fake inside an Engine, as the scheduler takes it; `model` stays reachable to pace it.
+struct FakeEngine {
+    FakeEngine() {
+        auto owned = std::make_unique<FakeModel>();
+        model = owned.get();
+        EngineOptions options;
+        options.n_threads = 1;
+        engine = Engine::create(std::move(owned), options);
+    }
+    FakeModel* model = nullptr;
+    std::unique_ptr<Engine> engine;
 };
 
 SchedulerOptions small_options(int64_t n_blocks, int max_running) {
     SchedulerOptions options;
-    options.layout = {2, 2};
-    options.vocab_size = vocab;
-    options.eos_token_ids = {eos};
     options.max_context = 512;
     options.max_running = max_running;
     options.block_positions = 4;
@@ -100,8 +124,9 @@ std::vector<int32_t> prompt_of(int n, int32_t seed) {
 }
 
 TEST(Scheduler, ConcurrentRequestsShareBatchesAndMatchTheReference) {
-    FakeModel model;
-    Scheduler scheduler(small_options(256, 8), std::ref(model));
+    FakeEngine fake;
+    FakeModel& model = *fake.model;
+    Scheduler scheduler(*fake.engine, small_options(256, 8));
     std::vector<std::shared_ptr<GenerationStream>> streams;
     model.hold = true;  // all eight are queued before the first can finish, however loaded the machine
     for (int i = 0; i < 8; ++i) streams.push_back(scheduler.submit(request(prompt_of(5 + 3 * i, i), 20)));
@@ -115,8 +140,8 @@ TEST(Scheduler, ConcurrentRequestsShareBatchesAndMatchTheReference) {
 }
 
 TEST(Scheduler, FollowUpPromptHitsThePrefixCache) {
-    FakeModel model;
-    Scheduler scheduler(small_options(64, 2), std::ref(model));
+    FakeEngine fake;
+    Scheduler scheduler(*fake.engine, small_options(64, 2));
     auto prompt = prompt_of(13, 3);
     auto first = collect(*scheduler.submit(request(prompt, 6)), nullptr);
     auto history = prompt;
@@ -130,9 +155,10 @@ TEST(Scheduler, FollowUpPromptHitsThePrefixCache) {
 }
 
 TEST(Scheduler, PreemptsTheNewestWhenBlocksRunOutAndResumesIt) {
-    FakeModel model;
+    FakeEngine fake;
+    FakeModel& model = *fake.model;
     // 10 blocks of 4 positions; three sequences each growing to 30 positions cannot all fit.
-    Scheduler scheduler(small_options(10, 3), std::ref(model));
+    Scheduler scheduler(*fake.engine, small_options(10, 3));
     std::vector<std::shared_ptr<GenerationStream>> streams;
     model.hold = true;  // all three must be queued before any finishes, however slow the machine
     for (int i = 0; i < 3; ++i) streams.push_back(scheduler.submit(request(prompt_of(6, 10 + i), 24)));
@@ -145,9 +171,10 @@ TEST(Scheduler, PreemptsTheNewestWhenBlocksRunOutAndResumesIt) {
 }
 
 TEST(Scheduler, CancelledStreamsStopAndFreeTheirBlocks) {
-    FakeModel model;
+    FakeEngine fake;
+    FakeModel& model = *fake.model;
     model.step_ms = 2;
-    Scheduler scheduler(small_options(64, 1), std::ref(model));
+    Scheduler scheduler(*fake.engine, small_options(64, 1));
     auto running = scheduler.submit(request(prompt_of(5, 1), 200));
     auto queued = scheduler.submit(request(prompt_of(5, 2), 10));
     queued->cancel();
@@ -166,8 +193,8 @@ TEST(Scheduler, CancelledStreamsStopAndFreeTheirBlocks) {
 }
 
 TEST(Scheduler, RejectsPromptsThatCanNeverFit) {
-    FakeModel model;
-    Scheduler scheduler(small_options(4, 1), std::ref(model));
+    FakeEngine fake;
+    Scheduler scheduler(*fake.engine, small_options(4, 1));
     EXPECT_THROW(scheduler.submit(request(prompt_of(40, 1), 4)), std::exception);
 }
 

@@ -119,7 +119,7 @@ void indexer_select(std::vector<KeySelection>& selections, const float* x, const
     for (size_t i = 0; i < layout.sequences.size(); ++i) {
         const SequenceInBatch& seq = layout.sequences[i];
         const int64_t total = seq.start_position + seq.n_tokens, first = layout.first_token[i];
-        const size_t capacity = size_t(seq.cache->capacity());
+        const size_t capacity = size_t(seq.cache->expected_positions());
         KeySelection& sel = selections[i];
         sel.total = total;
         sel.allowed.reserve(size_t(seq.n_tokens) * capacity);

@@ -174,7 +174,7 @@ void attend_absorbed(float* o, const float* q, int64_t n, int64_t start, const M
     const int64_t matvec_floats = matvec_scratch_floats(w.kv_b_proj.weight);
     float* matvec = scratch(matvec_storage, size_t(n_parts * matvec_floats));    // [parts, matvec_floats]
     // Sized for the whole cache, so it never grows as the context does.
-    keys.reserve(size_t(cache.capacity()));
+    keys.reserve(size_t(cache.expected_positions()));
     // Runs fn(h, part) for every head, the heads split into n_parts ranges, one per thread.
     auto for_each_head = [&](auto&& fn) {
         pool.parallel_for(n_parts, [&](int64_t part_begin, int64_t part_end) {

@@ -10,7 +10,8 @@ BlockPool::BlockPool(const CacheLayout& layout, int64_t block_positions, int64_t
       block_floats_(int64_t(layout.n_layers) * block_positions * layout.row_width),
       ref_counts_(size_t(n_blocks), 0) {
     WHALE_CHECK(block_positions > 0 && n_blocks > 0, "KV block pool needs at least one block of at least one position");
-    storage_ = std::make_unique<float[]>(size_t(block_floats_ * n_blocks));
+    // Not zeroed: every row is written before it is read, and untouched pages then cost no memory.
+    storage_ = std::make_unique_for_overwrite<float[]>(size_t(block_floats_ * n_blocks));
     free_.reserve(size_t(n_blocks));
     for (int64_t b = n_blocks - 1; b >= 0; --b) free_.push_back(BlockId(b));
 }

@@ -21,9 +21,13 @@ public:
 
     float* row(int layer, int64_t position) override;
     int64_t capacity() const override { return int64_t(blocks_.size()) * pool_.block_positions(); }
+    // What the reserved block table (reserve_table) covers.
+    int64_t expected_positions() const override { return int64_t(blocks_.capacity()) * pool_.block_positions(); }
 
     // Appends a block this cache now holds one reference to (shared prefix blocks come retained).
     void append_block(BlockId block) { blocks_.push_back(block); }
+    // Room in the block table for n blocks, so that appending them allocates nothing.
+    void reserve_table(int64_t n) { blocks_.reserve(size_t(n)); }
     // How many more blocks positions [0, n) need beyond the current table.
     int64_t blocks_needed(int64_t n) const;
     // Releases the blocks past those positions [0, n) need (rows of rejected speculative drafts).

@@ -1,6 +1,6 @@
-// The two sampler-facing halves of a speculative step, shared by the single-session decoder and
-// the server's scheduler: picking each draft token from the drafter's scores, and checking the
-// drafts against the target model's scores (greedy prefix or the rejection rule).
+// The two sampler-facing halves of the scheduler's speculative step (scheduler_speculation.cpp):
+// picking each draft token from the drafter's scores, and checking the drafts against the target
+// model's scores (greedy prefix or the rejection rule).
 #pragma once
 
 #include <cstdint>

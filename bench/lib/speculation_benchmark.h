@@ -1,5 +1,6 @@
-// What `whale bench` calls to measure speculative decoding on a loaded engine: the same prompt decoded
-// plainly and with MTP drafts, decode time only (prefill excluded), same sampler settings.
+// What `whale bench --speculative mtp` measures on a loaded engine: the same prompt decoded by the
+// scheduler plainly and with MTP drafts (SchedulerOptions::n_draft), decode time only (the
+// prompt's forward excluded), same sampler settings.
 #pragma once
 
 #include <cstdint>
@@ -7,7 +8,7 @@
 
 #include "whale/runtime/engine.h"
 #include "whale/runtime/sampler.h"
-#include "whale/runtime/speculative/speculative_decoder.h"
+#include "whale/runtime/scheduler.h"
 
 namespace whale {
 
@@ -21,8 +22,8 @@ struct SpeculationBenchmarkOptions {
 struct SpeculationBenchmark {
     double plain_tokens_per_second = 0.0;
     double speculative_tokens_per_second = 0.0;
-    double speedup = 0.0;          // speculative / plain tokens per second
-    SpeculativeStats stats;        // drafted, accepted, acceptance_rate(), tokens_per_step()
+    double speedup = 0.0;            // speculative / plain tokens per second
+    SchedulerStats stats;            // of the speculative run: drafted, accepted, verifications
     bool outputs_identical = false;  // meaningful when greedy: must then be true
 };
 
