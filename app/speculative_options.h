@@ -1,6 +1,6 @@
 // `--speculative mtp [--draft N]`, shared by run, chat, bench and serve: speculative decoding with the
-// model's own multi-token-prediction layer as the drafter (docs/models/deepseek_v3.md, 'The MTP layer'), inside the
-// scheduler's step (SchedulerOptions::n_draft).
+// model's own multi-token-prediction layer as the drafter (docs/models/deepseek_v3.md, 'The MTP
+// layer'), inside the scheduler's step (SchedulerOptions::n_draft).
 #pragma once
 
 #include <CLI/CLI.hpp>

@@ -29,7 +29,7 @@ std::string human(double bytes) {
 void print_worked_questions() {
     const double d = 7168, width = 2048, experts = 256, active = 8, moe_layers = 58;
     const double per_expert = 3 * d * width;
-    std::printf("Worked questions (architectures spec §1, §12)\n");
+    std::printf("Worked questions (docs/models/kv_footprint.md)\n");
     std::printf("1. DeepSeek-V3 routes each token to %.0f of %.0f experts: %.3f%% of routed-expert parameters active.\n",
                 active, experts, 100.0 * active / experts);
     std::printf("   Routed experts: %.0f MoE layers x %.0f experts x 3 x %.0f x %.0f = %.1f B parameters "
