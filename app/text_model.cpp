@@ -1,7 +1,7 @@
 #include "text_model.h"
 
 #include "whale/core/error.h"
-#include "whale/runtime/model_text_assets.h"
+#include "whale/text/model_text_assets.h"
 
 namespace whale::app {
 

@@ -6,7 +6,7 @@
 #include "commands.h"
 #include "token_list.h"
 #include "whale/runtime/engine.h"
-#include "whale/runtime/sampler.h"
+#include "whale/runtime/sampling/sampler.h"
 
 namespace whale::app {
 

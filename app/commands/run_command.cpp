@@ -16,7 +16,7 @@
 #include "text_model.h"
 #include "whale/chat/render_chat.h"
 #include "whale/core/error.h"
-#include "whale/runtime/prompt_encoding.h"
+#include "whale/text/prompt_encoding.h"
 #include "whale/runtime/text_generator.h"
 
 namespace whale::app {

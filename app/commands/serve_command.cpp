@@ -19,7 +19,7 @@
 #include "whale/core/thread_pool.h"
 #include "whale/model/multi_token_predictor.h"
 #include "whale/model/registry.h"
-#include "whale/runtime/model_text_assets.h"
+#include "whale/text/model_text_assets.h"
 #include "whale/runtime/scheduler.h"
 #include "whale/server/http_server.h"
 #include "whale/server/server_context.h"

@@ -7,7 +7,7 @@
 #include "model/golden_fixture.h"
 #include "whale/core/error.h"
 #include "whale/runtime/engine.h"
-#include "whale/runtime/sampler.h"
+#include "whale/runtime/sampling/sampler.h"
 #include "whale/runtime/speculative/mtp_drafter.h"
 #include "whale/runtime/speculative/speculation_benchmark.h"
 #include "whale/runtime/speculative/speculative_decoder.h"

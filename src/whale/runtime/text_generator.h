@@ -11,7 +11,7 @@
 
 #include "whale/chat/chat_parser.h"
 #include "whale/runtime/engine.h"
-#include "whale/runtime/sampler.h"
+#include "whale/runtime/sampling/sampler.h"
 #include "whale/runtime/speculative/speculative_decoder.h"
 #include "whale/tokenizer/tokenizer.h"
 

@@ -2,7 +2,7 @@
 
 #include <memory>
 
-#include "whale/runtime/model_text_assets.h"
+#include "whale/text/model_text_assets.h"
 #include "whale/tokenizer/tokenizer.h"
 
 namespace whale::server {

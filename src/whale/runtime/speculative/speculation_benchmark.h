@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "whale/runtime/engine.h"
-#include "whale/runtime/sampler.h"
+#include "whale/runtime/sampling/sampler.h"
 #include "whale/runtime/speculative/speculative_decoder.h"
 
 namespace whale {

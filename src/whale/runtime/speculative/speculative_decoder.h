@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "whale/runtime/engine.h"
-#include "whale/runtime/sampler.h"
+#include "whale/runtime/sampling/sampler.h"
 #include "whale/runtime/speculative/drafter.h"
 
 namespace whale {
