@@ -13,25 +13,17 @@ JsonConstraint::JsonConstraint(std::shared_ptr<const std::vector<std::string>> v
       eos_(eos_token),
       remaining_(max_tokens),
       in_json_(prefix_.empty()),
-      schema_(std::move(schema)),
-      grammar_(schema_ ? std::variant<JsonGrammar, SchemaGrammar>(SchemaGrammar(schema_.get())) : JsonGrammar()) {}
+      schema_(schema ? std::move(schema) : any_object()),
+      grammar_(schema_.get()) {}
 
-namespace {
-
-bool feed(std::variant<JsonGrammar, SchemaGrammar>& grammar, char c) {
-    return std::visit([c](auto& g) { return g.feed(c); }, grammar);
+// One compiled "any JSON object" schema for every request without a schema of its own.
+std::shared_ptr<const JsonSchema> JsonConstraint::any_object() {
+    static const auto schema = std::make_shared<const JsonSchema>(any_json_object_schema());
+    return schema;
 }
-bool complete(const std::variant<JsonGrammar, SchemaGrammar>& grammar) {
-    return std::visit([](const auto& g) { return g.complete(); }, grammar);
-}
-int min_chars_to_close(const std::variant<JsonGrammar, SchemaGrammar>& grammar) {
-    return std::visit([](const auto& g) { return g.min_chars_to_close(); }, grammar);
-}
-
-}  // namespace
 
 int64_t JsonConstraint::min_tokens() const {
-    return int64_t(prefix_.size() + suffix_.size()) + min_chars_to_close(grammar_) + 1;
+    return int64_t(prefix_.size() + suffix_.size()) + grammar_.min_chars_to_close() + 1;
 }
 
 void JsonConstraint::force(float* logits, int64_t vocab_size, int32_t token) {
@@ -45,15 +37,15 @@ bool JsonConstraint::allowed(int32_t token, int64_t budget) const {
     if (text.empty()) return false;
     auto next = grammar_;
     for (char c : text)
-        if (!feed(next, c)) return false;
+        if (!next.feed(c)) return false;
     // Each closing character is a token of its own in a byte-level vocabulary, so an object that
     // needs no more characters than the tokens left after this one can always be finished.
-    return min_chars_to_close(next) <= budget - 1;
+    return next.min_chars_to_close() <= budget - 1;
 }
 
 void JsonConstraint::mask(float* logits, int64_t vocab_size) {
     if (!in_json_) {
-        if (!complete(grammar_)) return force(logits, vocab_size, prefix_[forced_]);
+        if (!grammar_.complete()) return force(logits, vocab_size, prefix_[forced_]);
         return force(logits, vocab_size, forced_ < suffix_.size() ? suffix_[forced_] : eos_);
     }
     // Budget for the object itself: what is left after the suffix and end-of-sequence.
@@ -67,16 +59,16 @@ void JsonConstraint::mask(float* logits, int64_t vocab_size) {
 void JsonConstraint::accept(int32_t token) {
     --remaining_;
     if (!in_json_) {
-        if (!complete(grammar_) && ++forced_ == prefix_.size()) {
+        if (!grammar_.complete() && ++forced_ == prefix_.size()) {
             in_json_ = true;
             forced_ = 0;
-        } else if (complete(grammar_)) {
+        } else if (grammar_.complete()) {
             ++forced_;
         }
         return;
     }
-    for (char c : (*vocab_text_)[size_t(token)]) feed(grammar_, c);
-    if (complete(grammar_)) in_json_ = false;
+    for (char c : (*vocab_text_)[size_t(token)]) grammar_.feed(c);
+    if (grammar_.complete()) in_json_ = false;
 }
 
 }  // namespace whale

@@ -1,5 +1,5 @@
 // Constrained decoding to JSON: a token mask built by running each vocabulary token's text through
-// the JSON grammar, or through the schema grammar when the request gives a JSON Schema. Optionally framed by forced token sequences (a tool call's opening markers and
+// the schema grammar, over the request's JSON Schema or over any JSON object. Optionally framed by forced token sequences (a tool call's opening markers and
 // name before the arguments object, its closing markers after), then end-of-sequence. A token is
 // allowed only if the object can still be closed within the tokens left after it, so the output
 // always parses, even from a random-weight model.
@@ -7,11 +7,9 @@
 
 #include <memory>
 #include <string>
-#include <variant>
 #include <vector>
 
 #include "whale/runtime/sampling/token_constraint.h"
-#include "whale/runtime/sampling/json_grammar.h"
 #include "whale/runtime/sampling/json_schema_grammar.h"
 
 namespace whale {
@@ -31,6 +29,7 @@ public:
     int64_t min_tokens() const;
 
 private:
+    static std::shared_ptr<const JsonSchema> any_object();
     bool allowed(int32_t token, int64_t budget) const;
     static void force(float* logits, int64_t vocab_size, int32_t token);
 
@@ -42,7 +41,7 @@ private:
     size_t forced_ = 0;  // position in prefix_ (then in suffix_)
     bool in_json_ = false;
     std::shared_ptr<const JsonSchema> schema_;  // kept alive for grammar_
-    std::variant<JsonGrammar, SchemaGrammar> grammar_;
+    SchemaGrammar grammar_;
 };
 
 }  // namespace whale

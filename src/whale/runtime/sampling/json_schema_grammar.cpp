@@ -30,7 +30,7 @@ bool SchemaGrammar::start_value(int id, char c) {
     switch (n.kind) {
     case SchemaNode::Kind::Kind_object:
     case SchemaNode::Kind::Kind_array:
-        if (c != (n.kind == SchemaNode::Kind::Kind_object ? '{' : '[') || depth_ == JsonSchema::max_depth) return false;
+        if (c != (n.kind == SchemaNode::Kind::Kind_object ? '{' : '[') || depth_ == schema_->depth_limit) return false;
         stack_[size_t(depth_++)] = {uint16_t(id), 0};
         mode_ = n.kind == SchemaNode::Kind::Kind_object ? Mode::Mode_object_first : Mode::Mode_array_first;
         return true;
@@ -70,7 +70,7 @@ bool SchemaGrammar::after_value(char c) {
     const SchemaNode& n = node(top.node);
     bool close = false;
     if (n.kind == SchemaNode::Kind::Kind_object) {
-        if (c == ',' && key_candidates(top)) return mode_ = Mode::Mode_key, true;
+        if (c == ',' && (n.any_keys ? top.next < n.max_items : key_candidates(top) != 0)) return mode_ = Mode::Mode_key, true;
         close = c == '}' && !required_after(n, top.next);
     } else {
         if (c == ',' && top.next < n.max_items) {
@@ -95,13 +95,16 @@ bool SchemaGrammar::feed(char c) {
         [[fallthrough]];
     case Mode::Mode_key:
         if (c != '"') return false;
-        candidates_ = key_candidates(stack_[size_t(depth_ - 1)]);
-        if (!candidates_) return false;
+        if (!top_node().any_keys) {
+            candidates_ = key_candidates(stack_[size_t(depth_ - 1)]);
+            if (!candidates_) return false;
+        }
         mode_ = Mode::Mode_in_key;
         length_ = 0;
         return true;
     case Mode::Mode_in_key: {
         const SchemaNode& object = top_node();
+        if (object.any_keys) return any_key_char(object, c);
         uint64_t next = 0;
         for (size_t i = 0; i < object.keys.size(); ++i) {
             if (!has(candidates_, i)) continue;
@@ -190,6 +193,20 @@ bool SchemaGrammar::feed(char c) {
     return false;
 }
 
+// A character of a key in an object that takes any keys; '"' ends the key and counts the member.
+bool SchemaGrammar::any_key_char(const SchemaNode& object, char c) {
+    if (c == '"') {
+        ++stack_[size_t(depth_ - 1)].next;
+        node_ = uint16_t(object.children[0]);
+        mode_ = Mode::Mode_colon;
+        return true;
+    }
+    // Printable ASCII only and no escapes, as in strings.
+    if (c < 0x20 || c > 0x7e || c == '\\' || length_ == object.max_length) return false;
+    ++length_;
+    return true;
+}
+
 bool SchemaGrammar::required_after(const SchemaNode& object, int from) {
     return from < 64 && (object.required >> from) != 0;
 }
@@ -234,8 +251,12 @@ int SchemaGrammar::min_chars_to_close() const {
     case Mode::Mode_in_key: {
         // The member just begun (its key partly written) and then the required ones after it.
         const SchemaNode& object = top_node();
-        const uint64_t candidates = mode_ == Mode::Mode_key ? key_candidates(stack_[size_t(depth_ - 1)]) : candidates_;
         const int written = mode_ == Mode::Mode_key ? 0 : length_ + 1;
+        // Any key: the key may end at once, so the member needs its quotes and colon still to come
+        // ('"' and ':' once the key has begun) and the shortest value.
+        if (object.any_keys)
+            return (mode_ == Mode::Mode_key ? 3 : 2) + node(object.children[0]).min_chars + 1 + frames_rest(depth_ - 1);
+        const uint64_t candidates = mode_ == Mode::Mode_key ? key_candidates(stack_[size_t(depth_ - 1)]) : candidates_;
         int best = 1 << 30;
         for (size_t i = 0; i < object.keys.size(); ++i)
             if (has(candidates, i)) best = std::min(best, member_chars(object, int(i)) - written + required_rest(object, int(i) + 1, true));

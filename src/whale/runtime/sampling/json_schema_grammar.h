@@ -1,8 +1,9 @@
-// A character-level recognizer for compact JSON that follows a compiled schema (json_schema.h):
-// the same interface as JsonGrammar, so the token mask can drive either. Object members come in
-// the order the schema lists them (optional ones may be left out, required ones may not), keys are
-// only ever the listed names, strings hold printable ASCII without escapes within their length
-// bounds, numbers are bounded in length, and enum values are matched as whole JSON texts.
+// A character-level recognizer for compact JSON that follows a compiled schema (json_schema.h),
+// which the token mask (json_constraint.h) drives; "any JSON object" is such a schema too
+// (any_json_object_schema). Object members come in the order the schema lists them (optional ones
+// may be left out, required ones may not), keys are only ever the listed names (or any short
+// printable key in an any_keys object), strings hold printable ASCII without escapes within their
+// length bounds, numbers are bounded in length, and enum values are matched as whole JSON texts.
 // min_chars_to_close() counts what the schema still demands (required members, minimum items), so
 // a generation steered by it always ends with a valid value. Trivially copyable: it points at the
 // compiled schema, which must outlive it.
@@ -49,6 +50,7 @@ private:
     const SchemaNode& top_node() const { return node(stack_[size_t(depth_ - 1)].node); }
     bool start_value(int id, char c);
     bool after_value(char c);
+    bool any_key_char(const SchemaNode& object, char c);
     uint64_t key_candidates(const Frame& frame) const;
     static bool required_after(const SchemaNode& object, int from);
     int required_rest(const SchemaNode& object, int from, bool comma_first) const;

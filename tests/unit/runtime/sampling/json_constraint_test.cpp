@@ -1,4 +1,4 @@
-// The JSON grammar and the token mask built on it: accepted prefixes, rejected characters, the
+// The "any JSON object" schema grammar and the token mask built on it: accepted prefixes, rejected characters, the
 // closing distance, and a random "model" driven through the mask always producing parseable JSON
 // within its budget, framed by forced tool-call tokens.
 #include <gtest/gtest.h>
@@ -8,21 +8,27 @@
 #include <random>
 
 #include "whale/runtime/sampling/json_constraint.h"
-#include "whale/runtime/sampling/json_grammar.h"
+#include "whale/runtime/sampling/json_schema.h"
+#include "whale/runtime/sampling/json_schema_grammar.h"
 
 namespace whale {
 namespace {
 
-bool accepts(const std::string& text, JsonGrammar* out = nullptr) {
-    JsonGrammar g;
+const JsonSchema& any_object() {
+    static const JsonSchema schema = any_json_object_schema();
+    return schema;
+}
+
+bool accepts(const std::string& text, SchemaGrammar* out = nullptr) {
+    SchemaGrammar g(&any_object());
     for (char c : text)
         if (!g.feed(c)) return false;
     if (out) *out = g;
     return true;
 }
 
-TEST(JsonGrammar, AcceptsCompactObjectsAndRejectsWhatCouldNotComplete) {
-    JsonGrammar g;
+TEST(AnyJsonObject, AcceptsCompactObjectsAndRejectsWhatCouldNotComplete) {
+    SchemaGrammar g(&any_object());
     ASSERT_TRUE(accepts(R"({"a":1,"b":[true,null,-0.5,"x"],"c":{}})", &g));
     EXPECT_TRUE(g.complete());
     EXPECT_FALSE(accepts("[1]")) << "top level is an object";
@@ -35,11 +41,23 @@ TEST(JsonGrammar, AcceptsCompactObjectsAndRejectsWhatCouldNotComplete) {
     EXPECT_TRUE(accepts(R"({"a":1234567890.1)"));
 }
 
-TEST(JsonGrammar, MinCharsToCloseCountsTheShortestCompletion) {
+TEST(AnyJsonObject, BoundsKeepEveryGenerationFinite) {
+    EXPECT_TRUE(accepts(R"({"a":[[[[{}]]]]})")) << "6 containers deep";
+    EXPECT_FALSE(accepts(R"({"a":[[[[{"b":)" "[")) << "a 7th";
+    EXPECT_TRUE(accepts(R"({"a":1,"b":2,"c":3,"d":4,"e":5,"f":6,"g":7,"h":8})"));
+    EXPECT_FALSE(accepts(R"({"a":1,"b":2,"c":3,"d":4,"e":5,"f":6,"g":7,"h":8,)")) << "a 9th member";
+    EXPECT_TRUE(accepts(R"({"a":[1,2,3,4,5,6,7,8]})"));
+    EXPECT_FALSE(accepts(R"({"a":[1,2,3,4,5,6,7,8,)")) << "a 9th item";
+    EXPECT_TRUE(accepts("{\"" + std::string(32, 'k') + "\":\"" + std::string(32, 's') + "\"}"));
+    EXPECT_FALSE(accepts("{\"" + std::string(33, 'k')));
+    EXPECT_FALSE(accepts("{\"k\":\"" + std::string(33, 's')));
+}
+
+TEST(AnyJsonObject, MinCharsToCloseCountsTheShortestCompletion) {
     const std::pair<const char*, int> cases[] = {{"", 2}, {"{", 1}, {R"({"k)", 4}, {R"({"k":)", 2}, {R"({"k":[)", 2},
                                                  {R"({"k":-)", 2}, {R"({"k":1)", 1}, {R"({"k":1,)", 5}, {R"({"k":nu)", 3}};
     for (const auto& [text, expected] : cases) {
-        JsonGrammar g;
+        SchemaGrammar g(&any_object());
         ASSERT_TRUE(accepts(text, &g)) << text;
         EXPECT_EQ(g.min_chars_to_close(), expected) << text;
     }
