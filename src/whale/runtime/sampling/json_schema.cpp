@@ -64,6 +64,26 @@ public:
         fail("unknown 'type' \"", name, "\" at ", where);
     }
 
+    // An object of any keys whose values are anything: the object, an array of anything, or a
+    // scalar. The value union is made last, so the object and the array are pointed at it after.
+    int any_object(const std::string& where) {
+        SchemaNode object;
+        object.kind = SchemaNode::Kind::Kind_object;
+        object.any_keys = true;
+        object.max_items = default_max_items;
+        object.max_length = default_max_length;
+        object.min_chars = 2;
+        SchemaNode array;
+        array.kind = SchemaNode::Kind::Kind_array;
+        array.max_items = default_max_items;
+        array.min_chars = 2;
+        const int object_id = add(std::move(object)), array_id = add(std::move(array));
+        const int value = union_of({object_id, array_id, any_scalar(where)}, where);
+        out_.nodes[size_t(object_id)].children = {value};
+        out_.nodes[size_t(array_id)].items = value;
+        return object_id;
+    }
+
 private:
     int add(SchemaNode node) {
         out_.nodes.push_back(std::move(node));
@@ -194,42 +214,7 @@ private:
 JsonSchema any_json_object_schema() {
     JsonSchema out;
     out.depth_limit = 6;
-    // The value union first, so the object and the array can name it before it is filled in.
-    SchemaNode value;
-    value.kind = SchemaNode::Kind::Kind_union;
-    value.min_chars = 1;  // a one-digit number
-    out.nodes.push_back(value);
-    const int any_value = 0;
-    auto add = [&out](SchemaNode node) {
-        out.nodes.push_back(std::move(node));
-        return int(out.nodes.size()) - 1;
-    };
-    SchemaNode object;
-    object.kind = SchemaNode::Kind::Kind_object;
-    object.any_keys = true;
-    object.max_items = default_max_items;
-    object.max_length = default_max_length;
-    object.children = {any_value};
-    object.min_chars = 2;
-    SchemaNode array;
-    array.kind = SchemaNode::Kind::Kind_array;
-    array.items = any_value;
-    array.max_items = default_max_items;
-    array.min_chars = 2;
-    SchemaNode text;
-    text.kind = SchemaNode::Kind::Kind_string;
-    text.max_length = default_max_length;
-    text.min_chars = 2;
-    SchemaNode number;
-    number.kind = SchemaNode::Kind::Kind_number;
-    number.min_chars = 1;
-    SchemaNode words;
-    words.kind = SchemaNode::Kind::Kind_literals;
-    words.literals = {"true", "false", "null"};
-    words.min_chars = 4;
-    out.root = add(std::move(object));
-    out.nodes[size_t(any_value)].children = {out.root, add(std::move(array)), add(std::move(text)), add(std::move(number)),
-                                             add(std::move(words))};
+    out.root = Compiler(out).any_object("the root");
     return out;
 }
 
