@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "whale/runtime/sampler.h"
+#include "whale/runtime/sampling/sampler.h"
 
 namespace whale::app {
 

@@ -30,9 +30,9 @@
 #include "whale/core/progress_bar.h"
 #include "whale/core/thread_pool.h"
 #include "whale/kernels/memory_bandwidth.h"
-#include "speculation_benchmark.h"
+#include "whale/bench/speculation_benchmark.h"
 #include "speculative_options.h"
-#include "throughput.h"
+#include "whale/bench/throughput.h"
 
 namespace whale::app {
 

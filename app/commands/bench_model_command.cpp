@@ -12,8 +12,8 @@
 #include <filesystem>
 
 #include "commands.h"
-#include "whale/model/bench/bench_checkpoint.h"
-#include "whale/model/bench/bench_gguf.h"
+#include "whale/bench/bench_checkpoint.h"
+#include "whale/bench/bench_gguf.h"
 
 namespace whale::app {
 

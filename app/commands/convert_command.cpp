@@ -7,8 +7,8 @@
 #include <cstdio>
 
 #include "commands.h"
-#include "whale/model/gguf/deepseek2_export.h"
 #include "whale/model/gguf/requantize.h"
+#include "whale/model/registry.h"
 
 namespace whale::app {
 
@@ -44,8 +44,8 @@ CommandRun register_convert_command(CLI::App& app) {
     auto args = add_args(cmd, "Model directory (config.json + safetensors)");
     return [args]() {
         auto start = std::chrono::steady_clock::now();
-        GgufWriteSummary s = convert_deepseek_to_gguf(args->input, args->output, gguf_file_type_from_name(args->type),
-                                                      ::isatty(STDERR_FILENO));
+        GgufWriteSummary s = convert_to_gguf(args->input, args->output, gguf_file_type_from_name(args->type),
+                                             ::isatty(STDERR_FILENO));
         print_summary(*args, s, seconds_since(start));
         return 0;
     };

@@ -9,6 +9,7 @@
 #include "context_length.h"
 #include "whale/core/error.h"
 #include "whale/model/kv_footprint.h"
+#include "whale/model/registry.h"
 
 namespace whale::app {
 

@@ -6,7 +6,7 @@
 
 #include "commands.h"
 #include "whale/chat/render_chat.h"
-#include "whale/runtime/model_text_assets.h"
+#include "whale/text/model_text_assets.h"
 
 namespace whale::app {
 

@@ -13,7 +13,7 @@
 #include "speculative_options.h"
 #include "whale/chat/render_chat.h"
 #include "whale/core/error.h"
-#include "whale/runtime/prompt_encoding.h"
+#include "whale/text/prompt_encoding.h"
 
 namespace whale::app {
 

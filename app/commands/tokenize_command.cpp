@@ -14,7 +14,7 @@
 
 #include "commands.h"
 #include "whale/core/error.h"
-#include "whale/runtime/model_text_assets.h"
+#include "whale/text/model_text_assets.h"
 #include "whale/tokenizer/tokenizer.h"
 
 namespace whale::app {

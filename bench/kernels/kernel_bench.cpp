@@ -19,7 +19,7 @@
 #include "whale/core/thread_pool.h"
 #include "whale/kernels/matmul.h"
 #include "whale/kernels/memory_bandwidth.h"
-#include "whale/model/bench/random_weights.h"
+#include "whale/core/random_normal.h"
 #include "whale/model/gguf/quant_policy.h"
 
 namespace {

@@ -6,9 +6,9 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdlib>
-#include <random>
 #include <vector>
 
+#include "support/mla_fixture.h"
 #include "whale/core/thread_pool.h"
 #include "whale/kernels/quant/quantize.h"
 #include "whale/model/blocks/mla_attention.h"
@@ -16,51 +16,25 @@
 namespace whale {
 namespace {
 
-class ContiguousStore : public LatentKvStore {
-public:
-    ContiguousStore(int64_t capacity, int64_t width) : width_(width), capacity_(capacity) {
-        rows_.resize(static_cast<size_t>(capacity * width));
-        std::mt19937 rng(3);
-        std::normal_distribution<float> dist(0.0f, 1.0f);
-        for (float& v : rows_) v = dist(rng);
-    }
-    float* row(int, int64_t position) override { return rows_.data() + position * width_; }
-    int64_t capacity() const override { return capacity_; }
-
-private:
-    int64_t width_, capacity_;
-    std::vector<float> rows_;
-};
-
 void BM_MlaAbsorbedDecode(benchmark::State& state) {
     const int64_t context = state.range(0);
-    MlaShape s;
-    s.hidden_size = 2048;
-    s.n_heads = 16;
-    s.kv_lora_rank = 512;
-    s.nope_dim = 128;
-    s.rope_dim = 64;
-    s.v_dim = 128;
-    s.softmax_scale = 0.07f;
+    const MlaShape s = testing::mla_shape(2048, 16, 512, 128, 64, 128, 0.07f);  // V2-Lite
     const char* threads = std::getenv("WHALE_BENCH_THREADS");
     ThreadPool pool(threads ? std::atoi(threads) : 2);
 
-    std::mt19937 rng(1);
-    std::normal_distribution<float> dist(0.0f, 0.05f);
-    std::vector<float> kv_b_f32(static_cast<size_t>(s.n_heads * 256 * 512));
-    for (float& v : kv_b_f32) v = dist(rng);
-    std::vector<BlockQ8_0> kv_b(kv_b_f32.size() / QK8_0);
-    for (size_t r = 0; r < kv_b_f32.size() / 512; ++r) quantize_row_q8_0(&kv_b[r * 16], &kv_b_f32[r * 512], 512);
+    // The fixture's f32 weights (scale 0.05), quantised to Q8_0 as a GGUF holds them.
+    const testing::RandomMla mla(s, 0.05f, 0.05f);
+    std::vector<BlockQ8_0> kv_b(mla.kv_b.size() / QK8_0);
+    quantize_row_q8_0(kv_b.data(), mla.kv_b.data(), int64_t(mla.kv_b.size()));
+    std::vector<BlockQ8_0> o_proj(mla.o_proj.size() / QK8_0);
+    quantize_row_q8_0(o_proj.data(), mla.o_proj.data(), int64_t(mla.o_proj.size()));
     MlaWeights w;
-    w.kv_b_proj.weight = WeightMatrix{DType::DType_q8_0, s.n_heads * 256, 512, kv_b.data()};
-    std::vector<BlockQ8_0> o_proj(static_cast<size_t>(2048 * 2048 / QK8_0));
-    for (size_t r = 0; r < 2048; ++r) quantize_row_q8_0(&o_proj[r * 64], &kv_b_f32[(r % 1024) * 2048], 2048);
-    w.o_proj.weight = WeightMatrix{DType::DType_q8_0, 2048, 2048, o_proj.data()};
+    w.kv_b_proj.weight = WeightMatrix{DType::DType_q8_0, mla.w.kv_b_proj.weight.rows, s.kv_lora_rank, kv_b.data()};
+    w.o_proj.weight = WeightMatrix{DType::DType_q8_0, s.hidden_size, s.n_heads * s.v_dim, o_proj.data()};
 
-    ContiguousStore cache(context, s.cache_width());
+    testing::VectorLatentStore cache(context, s.cache_width(), 3);
     MlaQueries queries;
-    queries.q.resize(static_cast<size_t>(s.n_heads * s.qk_dim()));
-    for (float& v : queries.q) v = dist(rng);
+    queries.q = testing::gaussian(s.n_heads * s.qk_dim(), 4, 0.05f);
     SequenceInBatch seq{&cache, context - 1, 1, false};
     BatchLayout layout;
     layout.n_tokens = 1;

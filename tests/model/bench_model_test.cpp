@@ -1,4 +1,4 @@
-// Benchmark models (model/bench): the V2-Lite bench config has V2-Lite's real dimensions and the
+// Benchmark models (whale/bench): the V2-Lite bench config has V2-Lite's real dimensions and the
 // 4.59 B parameters of 8 layers; a small config written as a random-weight GGUF (q8_0 and q4_k_m)
 // and as an HF checkpoint (V3.2 with indexer, and without) loads as a model whose logits are
 // finite, and reports fewer weight bytes per decoded token than it holds.
@@ -7,9 +7,10 @@
 #include <cmath>
 
 #include "support/temp_dir.h"
+#include "whale/bench/bench_checkpoint.h"
+#include "whale/bench/bench_gguf.h"
 #include "whale/formats/gguf/gguf_file.h"
-#include "whale/model/bench/bench_checkpoint.h"
-#include "whale/model/bench/bench_gguf.h"
+#include "whale/model/deepseek_v2/generation.h"
 #include "whale/runtime/engine.h"
 #include "whale/runtime/kv_cache/latent_cache.h"
 
@@ -52,7 +53,7 @@ DeepseekConfig small_v2_lite_like() {
         {"first_k_dense_replace", 1},  {"rms_norm_eps", 1e-6},    {"max_position_embeddings", 4096},
         {"rope_theta", 10000},         {"bos_token_id", 300},     {"eos_token_id", 301},
     };
-    return deepseek_config_from_json(ConfigFields(j, "small bench config"));
+    return deepseek_config_from_json(ConfigFields(j, "small bench config"), deepseek_v2_rules());
 }
 
 TEST(BenchModel, V2LiteConfigHasTheRealDimensions) {

@@ -18,7 +18,7 @@
 #include "whale/model/registry.h"
 #include "whale/runtime/engine.h"
 #include "whale/runtime/kv_cache/latent_cache.h"
-#include "whale/runtime/sampler.h"
+#include "whale/runtime/sampling/sampler.h"
 #include "whale/runtime/scheduler.h"
 
 namespace {

@@ -13,8 +13,8 @@
 #include "support/temp_dir.h"
 #include "whale/core/error.h"
 #include "whale/formats/gguf/gguf_file.h"
-#include "whale/model/gguf/deepseek2_export.h"
 #include "whale/model/gguf/requantize.h"
+#include "whale/model/registry.h"
 #include "whale/runtime/engine.h"
 
 namespace whale {
@@ -54,7 +54,7 @@ std::string read_bytes(const std::string& path) {
 
 std::string convert(const Golden& g, const TempDir& dir, const std::string& type) {
     const std::string out = dir.file(g.name + "-" + type + ".gguf");
-    convert_deepseek_to_gguf(g.model_dir, out, gguf_file_type_from_name(type), false);
+    convert_to_gguf(g.model_dir, out, gguf_file_type_from_name(type), false);
     return out;
 }
 
@@ -123,7 +123,7 @@ TEST(GgufModelTest, ConvertIsDeterministicAndRequantizeToSameTypeIsBitIdentical)
     const Golden g = load_golden("v3");
     const std::string first = convert(g, dir, "q8_0");
     const std::string again = dir.file("again.gguf");
-    convert_deepseek_to_gguf(g.model_dir, again, GgufFileType::GgufFileType_q8_0, false);
+    convert_to_gguf(g.model_dir, again, GgufFileType::GgufFileType_q8_0, false);
     EXPECT_EQ(read_bytes(first), read_bytes(again));
     const std::string rewritten = dir.file("rewritten.gguf");
     requantize_gguf(first, rewritten, GgufFileType::GgufFileType_q8_0, false);

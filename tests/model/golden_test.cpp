@@ -6,7 +6,7 @@
 #include "model/golden_fixture.h"
 #include "whale/runtime/engine.h"
 #include "whale/runtime/kv_cache/latent_cache.h"
-#include "whale/runtime/sampler.h"
+#include "whale/runtime/sampling/sampler.h"
 
 namespace whale {
 namespace {

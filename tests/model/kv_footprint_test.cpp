@@ -4,6 +4,7 @@
 
 #include "model/golden_fixture.h"
 #include "whale/model/kv_footprint.h"
+#include "whale/model/registry.h"
 #include "whale/runtime/engine.h"
 
 namespace whale {

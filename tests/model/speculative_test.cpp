@@ -9,10 +9,11 @@
 
 #include "model/golden_fixture.h"
 #include "model/swapped_mtp.h"
-#include "speculation_benchmark.h"
+#include "whale/bench/speculation_benchmark.h"
 #include "whale/core/error.h"
 #include "whale/model/registry.h"
 #include "whale/runtime/engine.h"
+#include "whale/runtime/sampling/sampler.h"
 #include "whale/runtime/scheduler.h"
 
 namespace whale {

@@ -1,7 +1,10 @@
-// The DeepSeek chat formats whale renders and parses, their names, and how a checkpoint's
-// files select one. Each family's prompt rules live in its own render_<family>.cpp.
+// The DeepSeek chat formats whale renders and parses, their names, and which one a chat template
+// is. Each family's prompt rules live in its own render_<family>.cpp. Choosing the format of a
+// model, where config.json's model type may decide over the template, is the model layer's
+// (model/chat_format_detection.h).
 #pragma once
 
+#include <optional>
 #include <string>
 
 namespace whale {
@@ -20,13 +23,10 @@ ChatFormat chat_format_from_name(const std::string& name);
 const char* chat_format_name(ChatFormat format);
 const char* chat_format_names();  // "v3, r1, v3.1, v3.2, v4, r1-distill", for messages and --help
 
-// Picks the family from a model directory: config.json model_type/architectures first (V3.2 and V4
-// ship no chat template, and early V3.2 repos carry an older one), then the chat_template text in
-// tokenizer_config.json. Throws naming the files when neither identifies a DeepSeek chat format.
-ChatFormat detect_chat_format(const std::string& model_dir);
-
-// The same decision from already-read contents; either may be empty.
-ChatFormat detect_chat_format_from(const std::string& config_json, const std::string& tokenizer_config_json,
-                                   const std::string& source);
+// The family of the chat_template in a tokenizer_config.json text (empty: none); nullopt when it
+// has no chat template. Throws naming `source` when the text is not a JSON object or the template
+// is not a DeepSeek one.
+std::optional<ChatFormat> chat_format_from_template(const std::string& tokenizer_config_json,
+                                                    const std::string& source);
 
 }  // namespace whale

@@ -160,40 +160,6 @@ KvArchitecture kv_preset(const std::string& name) {
     return a;
 }
 
-KvArchitecture kv_architecture_from_config(const ConfigFields& f) {
-    KvArchitecture a;
-    const std::string type = f.require_string("model_type");
-    a.name = type;
-    a.n_layers = int(f.require_int("num_hidden_layers"));
-    a.n_heads = f.require_int("num_attention_heads");
-    if (type == "deepseek_v2" || type == "deepseek_v3" || type == "deepseek_v32") {
-        a.kv_lora_rank = f.require_int("kv_lora_rank");
-        a.rope_dim = f.require_int("qk_rope_head_dim");
-        a.qk_head_dim = f.require_int("qk_nope_head_dim") + a.rope_dim;
-        a.v_head_dim = f.require_int("v_head_dim");
-        if (type == "deepseek_v32") {
-            a.index_head_dim = f.require_int("index_head_dim");
-            a.index_topk = f.require_int("index_topk");
-        }
-    } else if (type == "deepseek_v4") {
-        a.qk_head_dim = a.v_head_dim = a.v4_entry_dim = f.require_int("head_dim");
-        a.window = f.get_int("sliding_window", 128);
-        a.index_head_dim = f.get_int("index_head_dim", 128);
-        a.index_topk = f.get_int("index_topk", 512);
-        if (!f.has("compress_ratios") || !f.json()["compress_ratios"].is_array())
-            f.fail_field("compress_ratios", "must list one compression ratio per layer");
-        for (const auto& r : f.json()["compress_ratios"]) a.compress_ratios.push_back(r.get<int>());
-        a.compress_ratios.resize(size_t(a.n_layers));  // the extra entry belongs to the MTP layer
-    } else if (type == "qwen2" || type == "llama" || type == "qwen3") {
-        a.n_kv_heads = f.get_int("num_key_value_heads", a.n_heads);
-        a.gqa_head_dim = f.get_int("head_dim", f.require_int("hidden_size") / a.n_heads);
-        a.qk_head_dim = a.v_head_dim = a.gqa_head_dim;
-    } else {
-        f.fail_field("model_type", str_cat("is '", type, "'; whale kv knows DeepSeek V2/V3/V3.2/V4 and qwen2/llama/qwen3"));
-    }
-    return a;
-}
-
 KvDtype kv_dtype_from_name(const std::string& name) {
     if (name == "f32") return KvDtype::KvDtype_f32;
     if (name == "bf16") return KvDtype::KvDtype_bf16;

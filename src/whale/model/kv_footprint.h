@@ -1,14 +1,13 @@
 // KV-cache arithmetic across DeepSeek generations (docs/models/kv_footprint.md): bytes per token
 // and per sequence for each caching scheme, and how many keys attention scores per generated token.
 // Pure arithmetic from architecture numbers, so `whale kv` can answer for models that are not
-// on disk (presets) and tests can check it against what the engine really allocates.
+// on disk (presets) and tests can check it against what the engine really allocates. A model
+// directory's architecture comes from its generation's registry entry (registry.h).
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <vector>
-
-#include "whale/formats/json/config_fields.h"
 
 namespace whale {
 
@@ -57,8 +56,6 @@ KvAttentionWork kv_attention_work(const KvArchitecture& arch, int64_t ctx);
 // d_head 128, with MLA / V3.2 / V4 variants of the same size). Unknown names throw.
 KvArchitecture kv_preset(const std::string& name);
 std::vector<std::string> kv_preset_names();
-// From a model directory's config.json (DeepSeek V2/V3/V3.2/V4, qwen2/llama/qwen3).
-KvArchitecture kv_architecture_from_config(const ConfigFields& config);
 
 KvDtype kv_dtype_from_name(const std::string& name);
 const char* kv_dtype_name(KvDtype dtype);

@@ -7,12 +7,13 @@
 #include "whale/core/error.h"
 #include "whale/core/progress_bar.h"
 #include "whale/core/system_memory.h"
+#include "whale/core/random_normal.h"
 #include "whale/core/thread_pool.h"
-#include "whale/model/bench/random_weights.h"
 #include "whale/model/multi_token_predictor.h"
 #include "whale/model/registry.h"
 #include "whale/runtime/kv_cache/latent_cache.h"
-#include "whale/runtime/model_text_assets.h"
+#include "whale/runtime/generation_config.h"
+#include "whale/text/model_text_assets.h"
 
 namespace whale {
 

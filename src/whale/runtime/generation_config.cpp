@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "whale/core/error.h"
+#include "whale/text/model_text_assets.h"
 
 namespace whale {
 
@@ -34,6 +35,10 @@ GenerationDefaults generation_defaults_from_model_dir(const std::string& model_d
     d.sampler.repetition_penalty = float(number("repetition_penalty", 1.0));
     if (j.contains("max_new_tokens") && j["max_new_tokens"].is_number_integer()) d.max_new_tokens = j["max_new_tokens"];
     return d;
+}
+
+GenerationDefaults model_generation_defaults(const std::string& model_path) {
+    return generation_defaults_from_model_dir(model_files_dir(model_path));
 }
 
 }  // namespace whale

@@ -5,7 +5,7 @@
 #include <optional>
 #include <string>
 
-#include "whale/runtime/sampler.h"
+#include "whale/runtime/sampling/sampler.h"
 
 namespace whale {
 
@@ -16,5 +16,7 @@ struct GenerationDefaults {
 
 // Missing file: defaults (greedy). A malformed file is an error naming it.
 GenerationDefaults generation_defaults_from_model_dir(const std::string& model_dir);
+// The same for a checkpoint directory or a .gguf file (its generation_config.json lies beside it).
+GenerationDefaults model_generation_defaults(const std::string& model_path);
 
 }  // namespace whale

@@ -26,8 +26,8 @@
 #include "whale/runtime/kv_cache/block_pool.h"
 #include "whale/runtime/kv_cache/paged_latent_cache.h"
 #include "whale/runtime/kv_cache/prefix_cache.h"
-#include "whale/runtime/sampler.h"
-#include "whale/runtime/token_constraint.h"
+#include "whale/runtime/sampling/sampler.h"
+#include "whale/runtime/sampling/token_constraint.h"
 
 namespace whale {
 

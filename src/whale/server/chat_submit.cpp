@@ -2,7 +2,7 @@
 
 #include "whale/chat/render_chat.h"
 #include "whale/core/error.h"
-#include "whale/runtime/prompt_encoding.h"
+#include "whale/text/prompt_encoding.h"
 #include "whale/server/api_error.h"
 
 namespace whale::server {

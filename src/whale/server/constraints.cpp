@@ -3,8 +3,8 @@
 #include "whale/chat/special_tokens.h"
 #include "whale/core/error.h"
 #include "whale/server/api_error.h"
-#include "whale/server/json_constraint.h"
-#include "whale/server/json_schema.h"
+#include "whale/runtime/sampling/json_constraint.h"
+#include "whale/runtime/sampling/json_schema.h"
 
 namespace whale::server {
 

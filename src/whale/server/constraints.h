@@ -6,7 +6,7 @@
 #include <memory>
 
 #include "whale/chat/chat_request.h"
-#include "whale/runtime/token_constraint.h"
+#include "whale/runtime/sampling/token_constraint.h"
 #include "whale/server/request_fields.h"
 #include "whale/server/server_context.h"
 

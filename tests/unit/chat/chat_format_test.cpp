@@ -1,22 +1,15 @@
-// Family names and detection from config.json / tokenizer_config.json contents.
+// Family names, and the family of a chat template (tokenizer_config.json contents). Which format a
+// model directory selects is the model layer's (tests/unit/model/chat_format_detection_test.cpp).
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <nlohmann/json.hpp>
-#include <sstream>
-
+#include "support/chat_templates.h"
 #include "whale/chat/chat_format.h"
 #include "whale/core/error.h"
 
 namespace whale {
 namespace {
 
-std::string tokenizer_config_with(const std::string& template_file) {
-    std::ifstream in(std::string(WHALE_CHAT_TEMPLATE_DIR) + "/" + template_file);
-    std::stringstream text;
-    text << in.rdbuf();
-    return nlohmann::json{{"chat_template", text.str()}}.dump();
-}
+using testing::tokenizer_config_with;
 
 TEST(ChatFormat, NamesRoundTrip) {
     for (const char* name : {"v3", "r1", "v3.1", "v3.2", "v4", "r1-distill"})
@@ -32,27 +25,22 @@ TEST(ChatFormat, UnknownNameListsTheValidOnes) {
     }
 }
 
-TEST(ChatFormat, DetectsFromTheChatTemplate) {
-    EXPECT_EQ(detect_chat_format_from("", tokenizer_config_with("deepseek-v3.jinja"), "m"), ChatFormat::ChatFormat_v3);
-    EXPECT_EQ(detect_chat_format_from("", tokenizer_config_with("deepseek-r1.jinja"), "m"), ChatFormat::ChatFormat_r1);
-    EXPECT_EQ(detect_chat_format_from("", tokenizer_config_with("deepseek-v3.1.jinja"), "m"), ChatFormat::ChatFormat_v3_1);
-    EXPECT_EQ(detect_chat_format_from(R"({"model_type": "qwen2"})", tokenizer_config_with("deepseek-r1-distill.jinja"), "m"),
+TEST(ChatFormat, TemplateFamilies) {
+    EXPECT_EQ(chat_format_from_template(tokenizer_config_with("deepseek-v3.jinja"), "m"), ChatFormat::ChatFormat_v3);
+    EXPECT_EQ(chat_format_from_template(tokenizer_config_with("deepseek-r1.jinja"), "m"), ChatFormat::ChatFormat_r1);
+    EXPECT_EQ(chat_format_from_template(tokenizer_config_with("deepseek-v3.1.jinja"), "m"), ChatFormat::ChatFormat_v3_1);
+    EXPECT_EQ(chat_format_from_template(tokenizer_config_with("deepseek-r1-distill.jinja"), "m"),
               ChatFormat::ChatFormat_r1_distill);
 }
 
-TEST(ChatFormat, ConfigModelTypeWinsForTemplateLessGenerations) {
-    // Early V3.2 repos still carry the V3.1 template; the model type decides.
-    EXPECT_EQ(detect_chat_format_from(R"({"model_type": "deepseek_v32"})", tokenizer_config_with("deepseek-v3.1.jinja"), "m"),
-              ChatFormat::ChatFormat_v3_2);
-    EXPECT_EQ(detect_chat_format_from(R"({"architectures": ["DeepseekV4ForCausalLM"]})", "", "m"), ChatFormat::ChatFormat_v4);
-    EXPECT_EQ(detect_chat_format_from(R"({"model_type": "deepseek_v3"})", "{}", "m"), ChatFormat::ChatFormat_v3);
+TEST(ChatFormat, NoTemplateIsNoFormat) {
+    EXPECT_EQ(chat_format_from_template("", "m"), std::nullopt);
+    EXPECT_EQ(chat_format_from_template("{}", "m"), std::nullopt);
 }
 
-TEST(ChatFormat, UndecidableIsAClearError) {
-    EXPECT_THROW(detect_chat_format_from(R"({"model_type": "llama"})", "{}", "m"), Error);
-    EXPECT_THROW(detect_chat_format_from("", R"({"chat_template": "{{ messages }}"})", "m"), Error);
-    EXPECT_THROW(detect_chat_format_from("not json", "", "m"), Error);
-    EXPECT_THROW(detect_chat_format("/nonexistent/model"), Error);
+TEST(ChatFormat, ForeignTemplateOrBadJsonIsAClearError) {
+    EXPECT_THROW(chat_format_from_template(R"({"chat_template": "{{ messages }}"})", "m"), Error);
+    EXPECT_THROW(chat_format_from_template("not json", "m"), Error);
 }
 
 }  // namespace

@@ -3,6 +3,10 @@
 
 #include "whale/core/error.h"
 #include "whale/model/deepseek_v3/config.h"
+#include "whale/model/deepseek_v2/generation.h"
+#include "whale/model/deepseek_v3/generation.h"
+#include "whale/model/deepseek_v3/weights.h"
+#include "whale/model/deepseek_v32/generation.h"
 
 namespace whale {
 namespace {
@@ -20,7 +24,7 @@ nlohmann::json valid_v3() {
 
 std::string error_for(const nlohmann::json& json) {
     try {
-        deepseek_config_from_json(ConfigFields(json, "config.json"));
+        deepseek_config_from_json(ConfigFields(json, "config.json"), deepseek_v3_rules());
     } catch (const Error& e) {
         return e.what();
     }
@@ -28,7 +32,7 @@ std::string error_for(const nlohmann::json& json) {
 }
 
 TEST(ConfigTest, ParsesV3WithDefaults) {
-    DeepseekConfig c = deepseek_config_from_json(ConfigFields(valid_v3(), "config.json"));
+    DeepseekConfig c = deepseek_config_from_json(ConfigFields(valid_v3(), "config.json"), deepseek_v3_rules());
     EXPECT_EQ(c.scoring_func, ScoringFunc::ScoringFunc_sigmoid);
     EXPECT_EQ(c.topk_method, TopkMethod::TopkMethod_noaux_tc);
     EXPECT_TRUE(c.norm_topk_prob);
@@ -45,7 +49,7 @@ TEST(ConfigTest, AcceptsTransformersV5RopeParameters) {
     j.erase("rope_theta");
     j["rope_parameters"] = {{"rope_type", "yarn"}, {"rope_theta", 5000.0}, {"factor", 4.0},
                             {"original_max_position_embeddings", 1024}};
-    DeepseekConfig c = deepseek_config_from_json(ConfigFields(j, "config.json"));
+    DeepseekConfig c = deepseek_config_from_json(ConfigFields(j, "config.json"), deepseek_v3_rules());
     EXPECT_EQ(c.rope.theta, 5000.0);
     EXPECT_EQ(c.rope.factor, 4.0);
     EXPECT_EQ(c.rope.original_max_position, 1024);
@@ -90,6 +94,43 @@ TEST(ConfigTest, InconsistentFieldsAreNamed) {
     j = valid_v3();
     j["model_type"] = "llama";
     expect_field(j, "model_type");
+}
+
+TEST(ConfigTest, V2RulesGiveV2DefaultsAndARouterThatNeverRenormalises) {
+    nlohmann::json j = valid_v3();
+    j["model_type"] = "deepseek_v2";
+    j["norm_topk_prob"] = true;
+    j.erase("first_k_dense_replace");
+    const DeepseekConfig c = deepseek_config_from_json(ConfigFields(j, "config.json"), deepseek_v2_rules());
+    EXPECT_EQ(c.scoring_func, ScoringFunc::ScoringFunc_softmax);
+    EXPECT_EQ(c.topk_method, TopkMethod::TopkMethod_greedy);
+    EXPECT_EQ(c.first_k_dense_replace, 0);
+    EXPECT_EQ(c.max_position_embeddings, 2048);
+    EXPECT_EQ(c.tokenizer_pre, "deepseek-llm");
+    EXPECT_TRUE(c.norm_topk_prob);
+    EXPECT_FALSE(router_settings(c).normalize);
+    j["model_type"] = "deepseek_v3";
+    EXPECT_TRUE(router_settings(deepseek_config_from_json(ConfigFields(j, "config.json"), deepseek_v3_rules())).normalize);
+}
+
+TEST(ConfigTest, RulesOfAnotherGenerationAreRefused) {
+    std::string message;
+    try {
+        deepseek_config_from_json(ConfigFields(valid_v3(), "config.json"), deepseek_v2_rules());
+    } catch (const Error& e) {
+        message = e.what();
+    }
+    EXPECT_NE(message.find("expected deepseek_v2"), std::string::npos) << message;
+}
+
+TEST(ConfigTest, V32RulesRequireTheIndexer) {
+    nlohmann::json j = valid_v3();
+    j["model_type"] = "deepseek_v32";
+    EXPECT_THROW(deepseek_config_from_json(ConfigFields(j, "config.json"), deepseek_v32_rules()), Error);
+    j["index_n_heads"] = 2;
+    j["index_head_dim"] = 8;
+    j["index_topk"] = 4;
+    EXPECT_TRUE(deepseek_config_from_json(ConfigFields(j, "config.json"), deepseek_v32_rules()).has_indexer());
 }
 
 }  // namespace

@@ -4,9 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <random>
 #include <vector>
 
+#include "support/mla_fixture.h"
 #include "whale/core/thread_pool.h"
 #include "whale/kernels/activation.h"
 #include "whale/kernels/quant/dequantize.h"
@@ -16,49 +16,16 @@
 namespace whale {
 namespace {
 
-class VectorStore : public LatentKvStore {
-public:
-    VectorStore(int64_t capacity, int64_t width, uint32_t seed) : width_(width), capacity_(capacity) {
-        rows_.resize(static_cast<size_t>(capacity * width));
-        std::mt19937 rng(seed);
-        std::normal_distribution<float> dist(0.0f, 1.0f);
-        for (float& v : rows_) v = dist(rng);
-    }
-    float* row(int, int64_t position) override { return rows_.data() + position * width_; }
-    int64_t capacity() const override { return capacity_; }
+using testing::gaussian;
+using VectorStore = testing::VectorLatentStore;
 
-private:
-    int64_t width_, capacity_;
-    std::vector<float> rows_;
-};
-
-std::vector<float> gaussian(int64_t n, uint32_t seed, float scale) {
-    std::mt19937 rng(seed);
-    std::normal_distribution<float> dist(0.0f, scale);
-    std::vector<float> v(static_cast<size_t>(n));
-    for (float& x : v) x = dist(rng);
-    return v;
-}
-
-struct Fixture {
-    MlaShape s;
-    std::vector<float> kv_b, o_proj, k_b_f32, v_b_f32;
+// The random layer plus k_b / v_b cut from its kv_b_proj and quantised, as a Q8_0 GGUF holds them.
+struct Fixture : testing::RandomMla {
+    std::vector<float> k_b_f32, v_b_f32;
     std::vector<BlockQ8_0> k_b, v_b;
-    MlaWeights w;
 
-    Fixture() {
-        s.hidden_size = 64;
-        s.n_heads = 3;
-        s.kv_lora_rank = 64;
-        s.nope_dim = 32;
-        s.rope_dim = 16;
-        s.v_dim = 32;
-        s.softmax_scale = 0.15f;
+    Fixture() : RandomMla(testing::mla_shape(64, 3, 64, 32, 16, 32, 0.15f), 0.2f, 0.1f) {
         const int64_t h = s.n_heads, c = s.kv_lora_rank, dn = s.nope_dim, dv = s.v_dim, head_kv = dn + dv;
-        kv_b = gaussian(h * head_kv * c, 1, 0.2f);  // [H·(Dn+Dv), C]
-        o_proj = gaussian(s.hidden_size * h * dv, 2, 0.1f);
-        w.kv_b_proj.weight = WeightMatrix{DType::DType_f32, h * head_kv, c, kv_b.data()};
-        w.o_proj.weight = WeightMatrix{DType::DType_f32, s.hidden_size, h * dv, o_proj.data()};
         // k_b [H·C, Dn] (each head's key rows transposed) and v_b [H·Dv, C], quantised to Q8_0.
         k_b_f32.resize(size_t(h * c * dn));
         v_b_f32.resize(size_t(h * dv * c));

@@ -9,6 +9,7 @@
 #include <random>
 #include <vector>
 
+#include "support/mla_fixture.h"
 #include "whale/core/thread_pool.h"
 #include "whale/model/blocks/gqa_attention.h"
 #include "whale/model/blocks/mla_prefill_attention.h"
@@ -20,29 +21,8 @@ namespace {
 // reference output; measured <= 2.7e-7 at these sizes.
 constexpr double tolerance = 1e-6;
 
-class VectorStore : public LatentKvStore {
-public:
-    VectorStore(int64_t capacity, int64_t width, uint32_t seed) : width_(width), capacity_(capacity) {
-        rows_.resize(static_cast<size_t>(capacity * width));
-        std::mt19937 rng(seed);
-        std::normal_distribution<float> dist(0.0f, 1.0f);
-        for (float& v : rows_) v = dist(rng);
-    }
-    float* row(int, int64_t position) override { return rows_.data() + position * width_; }
-    int64_t capacity() const override { return capacity_; }
-
-private:
-    int64_t width_, capacity_;
-    std::vector<float> rows_;
-};
-
-std::vector<float> gaussian(int64_t n, uint32_t seed, float scale) {
-    std::mt19937 rng(seed);
-    std::normal_distribution<float> dist(0.0f, scale);
-    std::vector<float> v(static_cast<size_t>(n));
-    for (float& x : v) x = dist(rng);
-    return v;
-}
+using testing::gaussian;
+using VectorStore = testing::VectorLatentStore;
 
 double max_relative_error(const std::vector<float>& got, const std::vector<double>& want) {
     double scale = 0, err = 0;
@@ -66,22 +46,9 @@ void softmax_weighted_sum(double* out, std::vector<double> scores, const std::ve
         for (int64_t j = 0; j < dv; ++j) out[j] += scores[p] / total * values[p][size_t(j)];
 }
 
-struct MlaFixture {
-    MlaShape s;
-    std::vector<float> kv_b;  // [H·(Dn+Dv), C]
-    MlaWeights w;
-
-    MlaFixture() {
-        s.n_heads = 3;
-        s.kv_lora_rank = 40;
-        s.nope_dim = 20;
-        s.rope_dim = 8;
-        s.v_dim = 12;
-        s.softmax_scale = 0.2f;
-        kv_b = gaussian(s.n_heads * (s.nope_dim + s.v_dim) * s.kv_lora_rank, 1, 0.3f);
-        w.kv_b_proj.weight = WeightMatrix{DType::DType_f32, s.n_heads * (s.nope_dim + s.v_dim), s.kv_lora_rank,
-                                          kv_b.data()};
-    }
+// The random layer without o_proj: the tiled forms stop at the per-head outputs.
+struct MlaFixture : testing::RandomMla {
+    MlaFixture() : RandomMla(testing::mla_shape(0, 3, 40, 20, 8, 12, 0.2f), 0.3f, 0.0f) {}
 
     // o [n, H, Dv]: keys and values expanded in double, then a full softmax per (query, head).
     std::vector<double> reference(VectorStore& cache, const std::vector<float>& q, int64_t n, int64_t start,

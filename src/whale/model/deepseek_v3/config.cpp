@@ -20,13 +20,13 @@ float DeepseekConfig::softmax_scale() const {
     return float(base * yarn_softmax_scale_multiplier(rope));
 }
 
-DeepseekConfig deepseek_config_from_json(const ConfigFields& f) {
+DeepseekConfig deepseek_config_from_json(const ConfigFields& f, const DeepseekRules& rules) {
     DeepseekConfig c;
     c.model_type = f.require_string("model_type");
-    const bool v32 = c.model_type == "deepseek_v32";
-    const bool v3 = c.model_type == "deepseek_v3" || v32;
-    if (!v3 && c.model_type != "deepseek_v2")
-        f.fail_field("model_type", str_cat("is '", c.model_type, "', expected deepseek_v2, deepseek_v3 or deepseek_v32"));
+    if (c.model_type != rules.model_type)
+        f.fail_field("model_type", str_cat("is '", c.model_type, "', expected ", rules.model_type));
+    c.router_renormalizes = rules.router_renormalizes;
+    c.tokenizer_pre = rules.tokenizer_pre;
 
     c.vocab_size = f.require_int("vocab_size");
     c.hidden_size = f.require_int("hidden_size");
@@ -41,7 +41,7 @@ DeepseekConfig deepseek_config_from_json(const ConfigFields& f) {
     c.q_lora_rank = f.get_optional_int("q_lora_rank").value_or(0);
 
     c.n_routed_experts = f.get_optional_int("n_routed_experts").value_or(0);
-    c.first_k_dense_replace = int(f.get_int("first_k_dense_replace", v3 ? 3 : 0));
+    c.first_k_dense_replace = int(f.get_int("first_k_dense_replace", rules.first_k_dense_replace));
     c.moe_layer_freq = int(f.get_int("moe_layer_freq", 1));
     if (c.n_routed_experts > 0) {
         c.moe_intermediate_size = f.require_int("moe_intermediate_size");
@@ -50,29 +50,29 @@ DeepseekConfig deepseek_config_from_json(const ConfigFields& f) {
         c.n_group = f.get_optional_int("n_group").value_or(1);
         c.topk_group = f.get_optional_int("topk_group").value_or(1);
         c.routed_scaling_factor = f.get_double("routed_scaling_factor", 1.0);
-        c.norm_topk_prob = f.get_bool("norm_topk_prob", v3);
+        c.norm_topk_prob = f.get_bool("norm_topk_prob", rules.norm_topk_prob);
     }
     bool any_dense = c.n_routed_experts == 0 || c.first_k_dense_replace > 0 || c.moe_layer_freq > 1;
     if (any_dense) c.intermediate_size = f.require_int("intermediate_size");
 
-    std::string scoring = f.get_string("scoring_func", v3 ? "sigmoid" : "softmax");
+    std::string scoring = f.get_string("scoring_func", rules.scoring_func);
     if (scoring == "softmax") c.scoring_func = ScoringFunc::ScoringFunc_softmax;
     else if (scoring == "sigmoid") c.scoring_func = ScoringFunc::ScoringFunc_sigmoid;
     else f.fail_field("scoring_func", str_cat("is '", scoring, "', expected softmax or sigmoid"));
 
-    std::string method = f.get_string("topk_method", v3 ? "noaux_tc" : "greedy");
+    std::string method = f.get_string("topk_method", rules.topk_method);
     if (method == "greedy") c.topk_method = TopkMethod::TopkMethod_greedy;
     else if (method == "group_limited_greedy") c.topk_method = TopkMethod::TopkMethod_group_limited_greedy;
     else if (method == "noaux_tc") c.topk_method = TopkMethod::TopkMethod_noaux_tc;
     else f.fail_field("topk_method", str_cat("is '", method, "', expected greedy, group_limited_greedy or noaux_tc"));
 
     c.rms_norm_eps = float(f.get_double("rms_norm_eps", 1e-6));
-    c.max_position_embeddings = f.get_int("max_position_embeddings", v3 ? 4096 : 2048);
+    c.max_position_embeddings = f.get_int("max_position_embeddings", rules.max_position_embeddings);
     c.num_nextn_predict_layers = int(f.get_int("num_nextn_predict_layers", 0));
     c.attention_bias = f.get_bool("attention_bias", false);
     c.mlp_bias = f.get_bool("mlp_bias", false);
     c.tie_word_embeddings = f.get_bool("tie_word_embeddings", false);
-    c.rope_interleave = v3 ? f.get_bool("rope_interleave", true) : true;
+    c.rope_interleave = rules.reads_rope_interleave ? f.get_bool("rope_interleave", true) : true;
     c.rope = rope_settings_from_config(f);
     c.bos_token_id = int32_t(f.get_int("bos_token_id", -1));
     c.eos_token_ids = f.get_token_ids("eos_token_id");
@@ -114,7 +114,7 @@ DeepseekConfig deepseek_config_from_json(const ConfigFields& f) {
     }
     if (c.vocab_size > INT32_MAX) f.fail_field("vocab_size", "is too large");
 
-    if (v32) {
+    if (rules.has_indexer) {
         c.index_n_heads = f.require_int("index_n_heads");
         c.index_head_dim = f.require_int("index_head_dim");
         c.index_topk = f.require_int("index_topk");
@@ -122,7 +122,7 @@ DeepseekConfig deepseek_config_from_json(const ConfigFields& f) {
         require_positive(f, "index_topk", c.index_topk);
         if (c.index_head_dim < c.qk_rope_head_dim)
             f.fail_field("index_head_dim", str_cat("must hold the rope slice of qk_rope_head_dim = ", c.qk_rope_head_dim));
-        if (c.q_lora_rank <= 0) f.fail_field("q_lora_rank", "must be set for deepseek_v32 (the indexer reads the query latent)");
+        if (c.q_lora_rank <= 0) f.fail_field("q_lora_rank", str_cat("must be set for ", rules.model_type, " (the indexer reads the query latent)"));
     }
     if (f.has("mlp_layer_types")) {
         const nlohmann::json& kinds = f.json()["mlp_layer_types"];

@@ -1,6 +1,8 @@
 // Configuration of the DeepSeek MLA + MoE family: model_type "deepseek_v2" (V2, V2-Lite),
 // "deepseek_v3" (V3, R1, V3.1) and "deepseek_v32" (V3.2: V3 plus the sparse-attention indexer).
 // One struct serves all: V2 is V3 with softmax routing and no MTP; V3.2 adds the index_* fields.
+// What sets a generation apart when config.json is read is its DeepseekRules, defined in the
+// generation's own folder (deepseek_v2/, deepseek_v3/, deepseek_v32/).
 // Field names follow config.json (docs/models/deepseek_v3.md, 'Configuration fields').
 // Legend used in shape comments:
 //   D = hidden_size, H = num_attention_heads, V = vocab_size, I = intermediate_size,
@@ -20,8 +22,23 @@ namespace whale {
 enum class ScoringFunc { ScoringFunc_softmax, ScoringFunc_sigmoid };
 enum class TopkMethod { TopkMethod_greedy, TopkMethod_group_limited_greedy, TopkMethod_noaux_tc };
 
+// One generation's reading of config.json: the defaults of the fields it may leave out and the
+// parts it has.
+struct DeepseekRules {
+    const char* model_type;               // the config.json model_type these rules read
+    int first_k_dense_replace;            // defaults of fields config.json may omit
+    const char* scoring_func;
+    const char* topk_method;
+    bool norm_topk_prob;
+    int64_t max_position_embeddings;
+    bool reads_rope_interleave;           // false: V2 has no such option (always interleaved pairs)
+    bool router_renormalizes;             // false: transformers' DeepseekV2 router never renormalises
+    bool has_indexer;                     // V3.2: the index_* fields are required
+    const char* tokenizer_pre;            // llama.cpp's pre-tokenizer name for its GGUF files
+};
+
 struct DeepseekConfig {
-    std::string model_type;            // "deepseek_v2" or "deepseek_v3"
+    std::string model_type;            // "deepseek_v2", "deepseek_v3" or "deepseek_v32"
     int64_t vocab_size = 0;            // V
     int64_t hidden_size = 0;           // D
     int64_t intermediate_size = 0;     // I, dense MLP width
@@ -42,6 +59,7 @@ struct DeepseekConfig {
     ScoringFunc scoring_func = ScoringFunc::ScoringFunc_softmax;
     TopkMethod topk_method = TopkMethod::TopkMethod_greedy;
     bool norm_topk_prob = false;
+    bool router_renormalizes = true;   // whether norm_topk_prob is obeyed (DeepseekRules)
     int first_k_dense_replace = 0;
     int moe_layer_freq = 1;
     float rms_norm_eps = 1e-6f;
@@ -52,6 +70,7 @@ struct DeepseekConfig {
     bool tie_word_embeddings = false;
     bool rope_interleave = true;       // HF V3 option; false = half-split pairs on the raw layout
     RopeSettings rope;
+    std::string tokenizer_pre = "deepseek-v3";  // DeepseekRules::tokenizer_pre
     int32_t bos_token_id = -1;
     std::vector<int32_t> eos_token_ids;
     // V3.2 lightning indexer (0 = no indexer): heads, head width and the top-k token budget.
@@ -74,7 +93,8 @@ struct DeepseekConfig {
     float softmax_scale() const;
 };
 
-// Parses and validates; every missing or inconsistent field is an error naming it.
-DeepseekConfig deepseek_config_from_json(const ConfigFields& fields);
+// Parses and validates by `rules`; every missing or inconsistent field is an error naming it
+// (a model_type other than rules.model_type too).
+DeepseekConfig deepseek_config_from_json(const ConfigFields& fields, const DeepseekRules& rules);
 
 }  // namespace whale

@@ -12,9 +12,8 @@
 
 namespace whale {
 
-DeepseekV3Model::DeepseekV3Model(const std::string& model_path, const ConfigFields& fields,
-                                 const LoadOptions& options)
-    : config_(deepseek_config_from_json(fields)),
+DeepseekV3Model::DeepseekV3Model(const std::string& model_path, DeepseekConfig config, const LoadOptions& options)
+    : config_(std::move(config)),
       checkpoint_(std::make_unique<Checkpoint>(model_path)),
       loader_(std::make_unique<WeightLoader>(*checkpoint_, options)) {
     weights_ = load_deepseek_weights(*loader_, config_);

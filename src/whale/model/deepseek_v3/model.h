@@ -19,7 +19,8 @@ namespace whale {
 
 class DeepseekV3Model : public CausalLM, public MultiTokenPredictor {
 public:
-    DeepseekV3Model(const std::string& model_path, const ConfigFields& fields, const LoadOptions& options);
+    // A checkpoint directory whose config.json the generation's entry has parsed (registry.h).
+    DeepseekV3Model(const std::string& model_path, DeepseekConfig config, const LoadOptions& options);
     // Weights loaded elsewhere (a GGUF file): `storage` keeps whatever they point into alive and
     // `weight_bytes` is what they occupy.
     DeepseekV3Model(DeepseekConfig config, DeepseekWeights weights, std::shared_ptr<const void> storage,

@@ -35,8 +35,8 @@ RouterSettings router_settings(const DeepseekConfig& c) {
             break;
         case TopkMethod::TopkMethod_noaux_tc: r.selection = RouterSelection::RouterSelection_noaux_tc; break;
     }
-    // transformers' DeepseekV2 router never renormalises (released V2 configs say false anyway).
-    r.normalize = c.model_type != "deepseek_v2" && c.norm_topk_prob;
+    // Off for V2 whatever norm_topk_prob says: transformers' DeepseekV2 router never renormalises.
+    r.normalize = c.router_renormalizes && c.norm_topk_prob;
     r.scale = float(c.routed_scaling_factor);
     return r;
 }

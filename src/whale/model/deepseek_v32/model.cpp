@@ -4,11 +4,10 @@
 
 namespace whale {
 
-DeepseekV32Model::DeepseekV32Model(const std::string& model_path, const ConfigFields& fields,
-                                   const LoadOptions& options)
-    : DeepseekV3Model(model_path, fields, options) {
-    const DeepseekConfig& c = config();
-    WHALE_CHECK(c.has_indexer(), fields.source(), ": deepseek_v32 needs index_n_heads, index_head_dim, index_topk");
+DeepseekV32Model::DeepseekV32Model(const std::string& model_path, DeepseekConfig config, const LoadOptions& options)
+    : DeepseekV3Model(model_path, std::move(config), options) {
+    const DeepseekConfig& c = this->config();
+    WHALE_CHECK(c.has_indexer(), model_path, ": deepseek_v32 needs index_n_heads, index_head_dim, index_topk");
     IndexerShape& s = indexer_shape_;
     s.hidden_size = c.hidden_size;
     s.q_lora_rank = c.q_lora_rank;

@@ -13,7 +13,7 @@ namespace whale {
 
 class DeepseekV32Model : public DeepseekV3Model {
 public:
-    DeepseekV32Model(const std::string& model_path, const ConfigFields& fields, const LoadOptions& options);
+    DeepseekV32Model(const std::string& model_path, DeepseekConfig config, const LoadOptions& options);
 
     CacheLayout cache_layout() const override;
 

@@ -110,12 +110,8 @@ void add_ffn(Plan& plan, const std::string& p, const DecoderLayerWeights& w) {
 
 }  // namespace
 
-GgufWriteSummary convert_deepseek_to_gguf(const std::string& hf_dir, const std::string& out_path, GgufFileType type,
-                                          bool show_progress) {
-    ConfigFields fields = ConfigFields::load(hf_dir);
-    DeepseekConfig config = deepseek_config_from_json(fields);
-    WHALE_CHECK(config.model_type == "deepseek_v2" || config.model_type == "deepseek_v3", hf_dir, ": model_type '",
-                config.model_type, "' has no deepseek2 GGUF layout (expected deepseek_v2 or deepseek_v3)");
+GgufWriteSummary convert_deepseek_to_gguf(const std::string& hf_dir, const DeepseekConfig& config,
+                                          const std::string& out_path, GgufFileType type, bool show_progress) {
     WHALE_CHECK(config.moe_layers.empty(), hf_dir, ": mlp_layer_types has no deepseek2 GGUF key");
     Checkpoint checkpoint(hf_dir);
     WeightLoader loader(checkpoint);

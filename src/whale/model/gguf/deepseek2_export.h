@@ -9,12 +9,14 @@
 
 #include <string>
 
+#include "whale/model/deepseek_v3/config.h"
 #include "whale/model/gguf/quant_policy.h"
 #include "whale/model/gguf/tensor_stream.h"
 
 namespace whale {
 
-GgufWriteSummary convert_deepseek_to_gguf(const std::string& hf_dir, const std::string& out_path, GgufFileType type,
-                                          bool show_progress);
+// `config`: hf_dir's config.json as its generation reads it (registry.h's convert_to_gguf parses it).
+GgufWriteSummary convert_deepseek_to_gguf(const std::string& hf_dir, const DeepseekConfig& config,
+                                          const std::string& out_path, GgufFileType type, bool show_progress);
 
 }  // namespace whale

@@ -176,9 +176,10 @@ DecoderLayerWeights load_layer(GgufWeightReader& r, const DeepseekConfig& c, int
 
 }  // namespace
 
-std::unique_ptr<CausalLM> load_deepseek_gguf(const std::string& path, const LoadOptions& options) {
+std::unique_ptr<CausalLM> load_deepseek_gguf(const std::string& path, const DeepseekRules& rules,
+                                             const LoadOptions& options) {
     auto storage = std::make_shared<GgufStorage>(path);
-    DeepseekConfig config = deepseek_config_from_gguf(storage->file);
+    DeepseekConfig config = deepseek_config_from_gguf(storage->file, rules);
     GgufWeightReader reader(*storage, options);
     DeepseekWeights w;
     w.embed_tokens = reader.matrix("token_embd.weight", config.vocab_size, config.hidden_size);

@@ -10,10 +10,13 @@
 #include <string>
 
 #include "whale/model/causal_lm.h"
+#include "whale/model/deepseek_v3/config.h"
 #include "whale/model/weight_loader.h"
 
 namespace whale {
 
-std::unique_ptr<CausalLM> load_deepseek_gguf(const std::string& path, const LoadOptions& options = {});
+// `rules`: the generation the file's model_type names (registry.h picks them).
+std::unique_ptr<CausalLM> load_deepseek_gguf(const std::string& path, const DeepseekRules& rules,
+                                             const LoadOptions& options = {});
 
 }  // namespace whale

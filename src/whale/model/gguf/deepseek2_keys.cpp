@@ -9,7 +9,7 @@ namespace whale {
 
 namespace {
 
-constexpr const char* arch = "deepseek2";
+constexpr const char* arch = deepseek2_architecture;
 
 std::string key(const std::string& suffix) { return str_cat(arch, ".", suffix); }
 
@@ -72,7 +72,7 @@ std::vector<GgufKeyValue> deepseek2_metadata(const DeepseekConfig& c, const std:
     } else {
         WHALE_CHECK(!c.rope.llama3 && !c.rope.linear, hf_dir, ": rope_scaling other than yarn has no deepseek2 GGUF key");
     }
-    add("whale.deepseek.model_type", gguf_string(c.model_type));
+    add(deepseek2_model_type_key, gguf_string(c.model_type));
     add("whale.deepseek.topk_method", gguf_string(topk_method_name(c.topk_method)));
     add("whale.deepseek.moe_layer_freq", u32(c.moe_layer_freq));
     add("whale.deepseek.rope_interleave", gguf_bool(c.rope_interleave));
@@ -84,14 +84,14 @@ std::vector<GgufKeyValue> deepseek2_metadata(const DeepseekConfig& c, const std:
     return m;
 }
 
-DeepseekConfig deepseek_config_from_gguf(const GgufFile& f) {
+DeepseekConfig deepseek_config_from_gguf(const GgufFile& f, const DeepseekRules& rules) {
     const std::string architecture = f.get_string("general.architecture");
     WHALE_CHECK(architecture == arch, f.path(), ": general.architecture is '", architecture, "', expected '", arch, "'");
     auto u = [&f](const std::string& suffix) { return f.get_u64(key(suffix)); };
     auto has = [&f](const std::string& k) { return f.find_value(k) != nullptr; };
     // Whale's own keys when present (files it wrote); llama.cpp's conventions otherwise.
     nlohmann::json j;
-    j["model_type"] = has("whale.deepseek.model_type") ? f.get_string("whale.deepseek.model_type") : "deepseek_v3";
+    j["model_type"] = rules.model_type;
     const GgufTensor* embedding = f.find("token_embd.weight");
     j["vocab_size"] = has(key("vocab_size")) || !embedding ? u("vocab_size") : uint64_t(embedding->rows());
     j["hidden_size"] = u("embedding_length");
@@ -159,7 +159,7 @@ DeepseekConfig deepseek_config_from_gguf(const GgufFile& f) {
     } else if (has("tokenizer.ggml.eos_token_id")) {
         j["eos_token_id"] = f.get_u64("tokenizer.ggml.eos_token_id");
     }
-    DeepseekConfig c = deepseek_config_from_json(ConfigFields(j, f.path() + " (deepseek2 metadata)"));
+    DeepseekConfig c = deepseek_config_from_json(ConfigFields(j, f.path() + " (deepseek2 metadata)"), rules);
     c.num_nextn_predict_layers = 0;  // the deepseek2 layout has no MTP tensors
     return c;
 }

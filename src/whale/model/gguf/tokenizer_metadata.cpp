@@ -130,7 +130,7 @@ std::vector<GgufKeyValue> tokenizer_metadata(const std::string& hf_dir, const De
     std::vector<GgufKeyValue> m;
     auto add = [&m](const std::string& k, GgufValue v) { m.push_back({k, std::move(v)}); };
     add("tokenizer.ggml.model", gguf_string("gpt2"));
-    add("tokenizer.ggml.pre", gguf_string(c.model_type == "deepseek_v2" ? "deepseek-llm" : "deepseek-v3"));
+    add("tokenizer.ggml.pre", gguf_string(c.tokenizer_pre));
     add("tokenizer.ggml.tokens", gguf_string_array(tokens));
     std::vector<GgufValue> type_values;
     for (int32_t t : types) type_values.push_back(gguf_i32(t));

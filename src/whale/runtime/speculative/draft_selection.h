@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "whale/runtime/sampler.h"
+#include "whale/runtime/sampling/sampler.h"
 
 namespace whale {
 
