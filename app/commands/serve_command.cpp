@@ -91,7 +91,7 @@ int run_serve(ServeArgs& args) {
     SchedulerOptions scheduler_options;
     scheduler_options.layout = model->cache_layout();
     // Drafting sequences keep the MTP layer's rows in their cache blocks too.
-    if (speculation.n_draft > 0) scheduler_options.layout.n_layers = model->mtp()->cache_layer() + 1;
+    if (speculation.n_draft > 0) scheduler_options.layout = scheduler_options.layout.extended_to(model->mtp()->cache_layer() + 1);
     scheduler_options.vocab_size = summary.vocab_size;
     scheduler_options.eos_token_ids = summary.eos_token_ids;
     scheduler_options.max_context = ctx;

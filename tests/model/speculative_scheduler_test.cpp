@@ -40,7 +40,7 @@ protected:
     SchedulerOptions options(bool drafting) const {
         SchedulerOptions o;
         o.layout = model_->cache_layout();
-        if (drafting) o.layout.n_layers = model_->mtp()->cache_layer() + 1;
+        if (drafting) o.layout = o.layout.extended_to(model_->mtp()->cache_layer() + 1);
         o.vocab_size = golden_.vocab_size;
         o.max_context = 256;
         o.max_running = 4;

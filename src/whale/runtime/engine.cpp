@@ -106,7 +106,7 @@ CacheLayout Engine::drafting_cache_layout() const {
     const MultiTokenPredictor* mtp = model_->mtp();
     WHALE_CHECK(mtp != nullptr, "this model has no multi-token-prediction layer (its checkpoint carries no layer ",
                 model_->summary().n_layers, " MTP tensors), so it cannot draft tokens");
-    return CacheLayout{mtp->cache_layer() + 1, model_->cache_layout().row_width};
+    return model_->cache_layout().extended_to(mtp->cache_layer() + 1);
 }
 
 std::unique_ptr<Session> Engine::new_drafting_session() const {
@@ -196,9 +196,9 @@ void Session::append_synthetic(int64_t n, int32_t token, uint64_t seed) {
     const int64_t start = position();
     cache_->reserve(start + n);
     const CacheLayout layout = engine_.cache_layout();
-    for (int layer = 0; layer < layout.n_layers; ++layer)
+    for (int layer = 0; layer < layout.n_layers(); ++layer)
         for (int64_t p = start; p < start + n; ++p)
-            random_normal_row(cache_->row(layer, p), layout.row_width, 1.0f, seed, uint64_t(layer), uint64_t(p));
+            random_normal_row(cache_->row(layer, p), layout.row_width(layer), 1.0f, seed, uint64_t(layer), uint64_t(p));
     tokens_.insert(tokens_.end(), size_t(n), token);
 }
 

@@ -64,7 +64,7 @@ BatchSpeculation fake_speculation(int n_draft) {
 
 SchedulerOptions options() {
     SchedulerOptions o;
-    o.layout = {2, 1};  // the fake model's layer and the MTP layer
+    o.layout = CacheLayout(2, {{CacheKind::CacheKind_latent, 1}});  // the fake model's layer and the MTP layer
     o.vocab_size = vocab;
     o.max_context = 64;
     o.max_running = 64;

@@ -46,7 +46,7 @@ struct FakeModel {
 
 SchedulerOptions small_options(int64_t n_blocks, int max_running) {
     SchedulerOptions options;
-    options.layout = {2, 2};
+    options.layout = CacheLayout(2, {{CacheKind::CacheKind_latent, 2}});
     options.vocab_size = vocab;
     options.eos_token_ids = {eos};
     options.max_context = 512;
