@@ -1,5 +1,6 @@
-// A prefix restored from the prefix cache (RAM) or from its disk directory (`--kv-disk-dir`) gives
-// exactly the logits of a cold run, bit for bit, for every golden architecture. Like is compared
+// A prefix restored from the prefix cache (RAM) or from its disk directory (`--kv-disk-dir`), or kept
+// through a rollback of what followed it, gives exactly the logits of a cold run, bit for bit, for
+// every golden architecture. Like is compared
 // with like: the cold run computes the prefix as one chunk, then the suffix as one chunk, then one
 // decode step; the warm runs take the prefix's blocks from the cache and run the same two steps.
 #include <gtest/gtest.h>
@@ -87,6 +88,10 @@ TEST_P(PrefixRestoreTest, RestoredPrefixGivesTheColdRunsLogitsExactly) {
         ASSERT_EQ(int64_t(hit.size()), prefix_ / block_positions);
         for (BlockId block : hit) cache.append_block(block);
         expect_bit_identical(continue_after_prefix(cache, prefix), cold, "prefix from RAM");
+        // Rolled back to the prefix (as rejected drafts are) and run again: the same logits.
+        cache.truncate(prefix_);
+        EXPECT_EQ(int64_t(cache.blocks().size()), prefix_ / block_positions);
+        expect_bit_identical(continue_after_prefix(cache, prefix), cold, "after a rollback");
     }
     prefix.persist_all();
 
