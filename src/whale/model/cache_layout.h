@@ -55,7 +55,8 @@ public:
     // The same layers followed by copies of the last one up to n_layers (a drafting session's cache
     // holds the main layers plus the multi-token-prediction layer, which caches what they do).
     CacheLayout extended_to(int n_layers) const;
-    // A hash of every layer's kinds and widths: stored rows are reusable only under an equal one.
+    // A hash of every layer's kinds, widths and ratios: stored blocks are reusable only under an
+    // equal one.
     uint64_t signature() const;
 
     bool operator==(const CacheLayout& other) const { return layers_ == other.layers_; }

@@ -15,7 +15,8 @@ public:
     virtual ~LatentKvStore() = default;
     // Row for (layer, position): the layer's per-position components side by side,
     // [row_width(layer)] f32, writable. Valid until the store grows.
-    // Callers only ask for positions below capacity(); one call per row, never per element or head.
+    // Callers only ask for positions below capacity() and take the pointer once per row they read,
+    // outside their per-element loops.
     virtual float* row(int layer, int64_t position) = 0;
     // Entry `index` of the component of ratio m > 1 and kind `kind` of `layer`, covering positions
     // [m·index, m·index + m): [width] f32, writable. Only for m·index < capacity().

@@ -4,7 +4,7 @@
 
 namespace whale {
 
-BlockGeometry::BlockGeometry(const CacheLayout& layout, int64_t block_positions) : block_positions_(block_positions) {
+BlockGeometry::BlockGeometry(const CacheLayout& layout, int64_t block_positions) {
     WHALE_CHECK(block_positions > 0 && block_positions % layout.position_granularity() == 0, "KV blocks of ",
                 block_positions, " positions cannot hold whole entries of a cache compressing every ",
                 layout.position_granularity(), " positions");

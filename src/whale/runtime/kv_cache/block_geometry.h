@@ -30,7 +30,6 @@ public:
     // Positions per entry of (layer, kind).
     int64_t ratio(int layer, CacheKind kind) const { return find(layer, kind).ratio; }
 
-    int64_t block_positions() const { return block_positions_; }
     int64_t block_floats() const { return block_floats_; }
 
 private:
@@ -42,7 +41,6 @@ private:
     };
     const Entries& find(int layer, CacheKind kind) const;
 
-    int64_t block_positions_;
     int64_t block_floats_ = 0;
     std::vector<int64_t> row_base_;             // [n_layers]
     std::vector<int64_t> row_width_;            // [n_layers]
