@@ -46,8 +46,15 @@ def main():
     for scheme in data["schemes"]:
         cells = [f"{scheme['bytes_per_sequence'][str(c)] / 1e9:,.2f} GB" for c in contexts]
         lines.append(f"| {LABELS[scheme['scheme']]} | {scheme['bytes_per_token']:,.0f} | " + " | ".join(cells) + " |")
-    with open(os.path.join(ROOT, "docs", "kv_cache.md"), "w") as f:
-        f.write("\n".join(lines) + "\n")
+    # Only the chart section is generated: the sections after it (from the first "## ") are kept.
+    path = os.path.join(ROOT, "docs", "kv_cache.md")
+    rest = ""
+    if os.path.exists(path):
+        text = open(path).read()
+        at = text.find("\n## ")
+        rest = text[at:] if at >= 0 else ""
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n" + rest)
 
 
 if __name__ == "__main__":

@@ -52,8 +52,9 @@ TEST(DsaTest, SelectionChangesTheOutputOnlyWhenTheBudgetIsSmallerThanTheContext)
 TEST(DsaTest, CacheRowHoldsTheIndexKeyToo) {
     auto engine = Engine::load(testing::load_golden("v32").model_dir);
     const CacheLayout layout = engine->cache_layout();
-    EXPECT_EQ(layout.row_width, 32 + 16 + 32);  // kv_lora_rank + qk_rope_head_dim + index_head_dim
-    EXPECT_EQ(engine->model().kv_values_per_token, layout.n_layers * layout.row_width);
+    EXPECT_EQ(layout.row_width(0), 32 + 16 + 32);  // kv_lora_rank + qk_rope_head_dim + index_head_dim
+    EXPECT_EQ(layout.offset(0, CacheKind::CacheKind_index_key), 32 + 16);  // after the MLA latent
+    EXPECT_EQ(engine->model().kv_values_per_token, layout.floats_per_position());
 }
 
 }  // namespace

@@ -45,8 +45,7 @@ protected:
         chain_token_ = read_tensor<int32_t>(expected, "mtp_chain_token").at(0);
         expected_chain_ = read_tensor<float>(expected, "mtp_chain_logits");
         d_ = model_->summary().hidden_size;
-        const CacheLayout main = model_->cache_layout();
-        cache_ = std::make_unique<LatentCache>(CacheLayout{mtp_->cache_layer() + 1, main.row_width}, 64);
+        cache_ = std::make_unique<LatentCache>(model_->cache_layout().extended_to(mtp_->cache_layer() + 1), 64);
         cache_->reserve(64);
     }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "whale/core/thread_pool.h"
+#include "whale/model/cache_layout.h"
 #include "whale/model/latent_kv_store.h"
 
 namespace whale {
@@ -16,12 +17,6 @@ namespace whale {
 // 'Weight absorption'); `auto` takes the explicit form for prompts and the weight-absorbed form,
 // which reads only the latent cache, for decode.
 enum class AttentionPath { AttentionPath_auto, AttentionPath_explicit, AttentionPath_absorbed };
-
-// Describes the cache rows a model needs: one row of `row_width` floats per layer per token.
-struct CacheLayout {
-    int n_layers = 0;
-    int64_t row_width = 0;
-};
 
 struct ModelSummary {
     std::string architecture;        // "deepseek_v3"

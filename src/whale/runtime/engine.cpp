@@ -125,7 +125,7 @@ CacheLayout Engine::drafting_cache_layout() const {
     const MultiTokenPredictor* mtp = model_->mtp();
     WHALE_CHECK(mtp != nullptr, "this model has no multi-token-prediction layer (its checkpoint carries no layer ",
                 model_->summary().n_layers, " MTP tensors), so it cannot draft tokens");
-    return CacheLayout{mtp->cache_layer() + 1, model_->cache_layout().row_width};
+    return model_->cache_layout().extended_to(mtp->cache_layer() + 1);
 }
 
 void Engine::predict(const StepBatch& batch, const float* hidden, float* hidden_out, float* logits) const {
@@ -137,9 +137,9 @@ void Engine::predict(const StepBatch& batch, const float* hidden, float* hidden_
 
 void Engine::fill_synthetic(LatentKvStore& cache, const CacheLayout& layout, int64_t from, int64_t to,
                             uint64_t seed) const {
-    for (int layer = 0; layer < layout.n_layers; ++layer)
+    for (int layer = 0; layer < layout.n_layers(); ++layer)
         for (int64_t p = from; p < to; ++p)
-            random_normal_row(cache.row(layer, p), layout.row_width, 1.0f, seed, uint64_t(layer), uint64_t(p));
+            random_normal_row(cache.row(layer, p), layout.row_width(layer), 1.0f, seed, uint64_t(layer), uint64_t(p));
 }
 
 Session::Session(const Engine& engine, std::unique_ptr<SessionCache> cache) : engine_(engine), cache_(std::move(cache)) {}

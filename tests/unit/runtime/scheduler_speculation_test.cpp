@@ -56,7 +56,7 @@ public:
         summary_.hidden_size = 2;
     }
     const ModelSummary& summary() const override { return summary_; }
-    CacheLayout cache_layout() const override { return {1, 1}; }
+    CacheLayout cache_layout() const override { return CacheLayout(1, {{CacheKind::CacheKind_latent, 1}}); }
     const MultiTokenPredictor* mtp() const override { return &mtp_; }
     void forward_batch(const ForwardBatch& batch, float* logits, ThreadPool&) const override {
         int64_t rows = 0;

@@ -30,7 +30,7 @@ public:
         summary_.max_position = 512;
     }
     const ModelSummary& summary() const override { return summary_; }
-    CacheLayout cache_layout() const override { return {2, 2}; }
+    CacheLayout cache_layout() const override { return CacheLayout(2, {{CacheKind::CacheKind_latent, 2}}); }
     void forward_batch(const ForwardBatch& batch, float* logits, ThreadPool&) const override {
         std::this_thread::sleep_for(std::chrono::milliseconds(step_ms));
         while (hold.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));

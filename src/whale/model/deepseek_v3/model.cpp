@@ -34,7 +34,7 @@ DeepseekV3Model::DeepseekV3Model(DeepseekConfig config, DeepseekWeights weights,
 }
 
 CacheLayout DeepseekV3Model::cache_layout() const {
-    return CacheLayout{config_.num_hidden_layers, config_.latent_cache_width()};
+    return CacheLayout(config_.num_hidden_layers, {{CacheKind::CacheKind_latent, config_.latent_cache_width()}});
 }
 
 const DecoderLayerWeights& DeepseekV3Model::layer_weights(int layer) const {

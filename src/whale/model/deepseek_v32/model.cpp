@@ -15,7 +15,7 @@ DeepseekV32Model::DeepseekV32Model(const std::string& model_path, DeepseekConfig
     s.head_dim = c.index_head_dim;
     s.rope_dim = c.qk_rope_head_dim;
     s.top_k = c.index_topk;
-    s.key_offset = c.latent_cache_width();
+    s.key_offset = cache_layout().offset(0, CacheKind::CacheKind_index_key);
     for (int l = 0; l < c.num_hidden_layers; ++l)
         indexers_.push_back(load_indexer(loader(), str_cat("model.layers.", l, ".self_attn.indexer"), s));
     // The MTP layer's attention is DSA too when its checkpoint stores an indexer for it.
@@ -38,7 +38,9 @@ DeepseekV32Model::DeepseekV32Model(const std::string& model_path, DeepseekConfig
 }
 
 CacheLayout DeepseekV32Model::cache_layout() const {
-    return CacheLayout{config().num_hidden_layers, config().latent_cache_width() + indexer_shape_.head_dim};
+    // The index key sits beside the latent, so a block or a prefix hit always carries both.
+    return CacheLayout(config().num_hidden_layers, {{CacheKind::CacheKind_latent, config().latent_cache_width()},
+                                                    {CacheKind::CacheKind_index_key, indexer_shape_.head_dim}});
 }
 
 void DeepseekV32Model::attention(float* out, const float* x, const BatchLayout& layout, int layer, AttentionPath path,

@@ -20,7 +20,9 @@ DenseGqaModel::DenseGqaModel(const std::string& model_path, const ConfigFields& 
     summarize();
 }
 
-CacheLayout DenseGqaModel::cache_layout() const { return CacheLayout{config_.num_hidden_layers, config_.cache_width()}; }
+CacheLayout DenseGqaModel::cache_layout() const {
+    return CacheLayout(config_.num_hidden_layers, {{CacheKind::CacheKind_dense_kv, config_.cache_width()}});
+}
 
 void DenseGqaModel::decoder_layer(float* hidden, const BatchLayout& layout, int layer, ThreadPool& pool) const {
     const DenseLayerWeights& w = weights_.layers[size_t(layer)];

@@ -1,7 +1,8 @@
 // Forward pass of the dense GQA decoders (qwen2, llama, qwen3):
 // embedding -> [RMSNorm -> GQA attention -> residual -> RMSNorm -> SwiGLU -> residual] x L
-// -> RMSNorm -> lm_head. The cache holds per-KV-head rotated keys and values (CacheLayout row
-// width 2·Hkv·Dh); the MLA attention path of a ForwardBatch does not apply and is ignored.
+// -> RMSNorm -> lm_head. The cache holds per-KV-head rotated keys and values (one dense K/V
+// component of width 2·Hkv·Dh per layer); the MLA attention path of a ForwardBatch does not apply
+// and is ignored.
 #pragma once
 
 #include <memory>

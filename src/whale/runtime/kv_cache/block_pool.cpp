@@ -7,7 +7,8 @@ namespace whale {
 BlockPool::BlockPool(const CacheLayout& layout, int64_t block_positions, int64_t n_blocks)
     : layout_(layout),
       block_positions_(block_positions),
-      block_floats_(int64_t(layout.n_layers) * block_positions * layout.row_width),
+      geometry_(layout, block_positions),
+      block_floats_(geometry_.block_floats()),
       ref_counts_(size_t(n_blocks), 0) {
     WHALE_CHECK(block_positions > 0 && n_blocks > 0, "KV block pool needs at least one block of at least one position");
     // Not zeroed: every row is written before it is read, and untouched pages then cost no memory.
@@ -33,11 +34,5 @@ void BlockPool::release(BlockId block) {
     WHALE_CHECK(ref_counts_[size_t(block)] > 0, "release of free KV block ", block);
     if (--ref_counts_[size_t(block)] == 0) free_.push_back(block);
 }
-
-float* BlockPool::row(BlockId block, int layer, int64_t offset) {
-    return block_data(block) + (int64_t(layer) * block_positions_ + offset) * layout_.row_width;
-}
-
-float* BlockPool::block_data(BlockId block) { return storage_.get() + int64_t(block) * block_floats_; }
 
 }  // namespace whale

@@ -1,6 +1,7 @@
 // A fixed pool of KV cache blocks shared by every sequence the scheduler runs. A block holds the
-// latent rows of `block_positions` consecutive positions for every layer:
-//   storage [n_blocks, n_layers, block_positions, row_width] f32, allocated once at start-up.
+// cache rows and entries (model/cache_layout.h) of `block_positions` consecutive positions for
+// every layer, laid out as block_geometry.h says; storage [n_blocks, block_floats] f32, allocated
+// once at start-up.
 // Blocks are reference counted because the prefix cache lets several sequences (and the cache
 // itself) hold the same block; a block returns to the free list when its last holder releases it.
 #pragma once
@@ -9,7 +10,8 @@
 #include <memory>
 #include <vector>
 
-#include "whale/model/causal_lm.h"
+#include "whale/model/cache_layout.h"
+#include "whale/runtime/kv_cache/block_geometry.h"
 
 namespace whale {
 
@@ -25,10 +27,11 @@ public:
     void retain(BlockId block);
     void release(BlockId block);
 
-    // Row for (layer, offset within the block): [row_width] f32.
-    float* row(BlockId block, int layer, int64_t offset);
-    // The whole block, [n_layers, block_positions, row_width] f32, for copying to and from disk.
-    float* block_data(BlockId block);
+    // Row for (layer, offset within the block): [row_width(layer)] f32.
+    float* row(BlockId block, int layer, int64_t offset) { return geometry_.row(block_data(block), layer, offset); }
+    const BlockGeometry& geometry() const { return geometry_; }
+    // The whole block, block_floats() f32, for copying to and from disk.
+    float* block_data(BlockId block) { return storage_.get() + int64_t(block) * block_floats_; }
     int64_t block_floats() const { return block_floats_; }
 
     int ref_count(BlockId block) const { return ref_counts_[size_t(block)]; }
@@ -40,6 +43,7 @@ public:
 private:
     CacheLayout layout_;
     int64_t block_positions_;
+    BlockGeometry geometry_;
     int64_t block_floats_;
     std::unique_ptr<float[]> storage_;
     std::vector<int> ref_counts_;

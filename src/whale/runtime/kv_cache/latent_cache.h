@@ -1,6 +1,6 @@
-// The per-session latent KV cache for MLA models: for every layer and token, the row
-// [kv_lora_rank normalised latent | qk_rope_head_dim rotated rope key] in f32.
-// Storage grows in fixed blocks of positions, so appending never moves existing rows.
+// The per-session KV cache: for every layer the rows and entries the model's CacheLayout declares
+// (MLA latent, DSA index key, dense K/V, ...) in f32.
+// Storage grows in fixed blocks of positions (block_geometry.h), so appending never moves rows.
 #pragma once
 
 #include <cstdint>
@@ -9,6 +9,7 @@
 
 #include "whale/model/causal_lm.h"
 #include "whale/model/latent_kv_store.h"
+#include "whale/runtime/kv_cache/block_geometry.h"
 
 namespace whale {
 
@@ -24,26 +25,33 @@ public:
 
 class LatentCache : public SessionCache {
 public:
+    // A multiple of every ratio a layout may declare (4 and 128 for DeepSeek-V4).
     static constexpr int64_t block_positions = 256;
 
     // max_positions bounds growth; nothing is allocated until reserve().
     LatentCache(const CacheLayout& layout, int64_t max_positions);
 
-    float* row(int layer, int64_t position) override;
+    float* row(int layer, int64_t position) override {
+        return geometry_.row(blocks_[size_t(position / block_positions)].get(), layer, position % block_positions);
+    }
+    float* entry(int layer, CacheKind kind, int64_t index) override;
     int64_t capacity() const override { return int64_t(blocks_.size()) * block_positions; }
 
     void reserve(int64_t n) override;
     int64_t max_positions() const { return max_positions_; }
     int64_t bytes_per_token() const override {
-        return int64_t(layout_.n_layers) * layout_.row_width * int64_t(sizeof(float));
+        return geometry_.block_floats() * int64_t(sizeof(float)) / block_positions;
     }
-    int64_t bytes_allocated() const override { return capacity() * bytes_per_token(); }
+    int64_t bytes_allocated() const override {
+        return int64_t(blocks_.size()) * geometry_.block_floats() * int64_t(sizeof(float));
+    }
     const CacheLayout& layout() const { return layout_; }
 
 private:
     CacheLayout layout_;
     int64_t max_positions_;
-    std::vector<std::unique_ptr<float[]>> blocks_;  // each [n_layers, block_positions, row_width]
+    BlockGeometry geometry_;
+    std::vector<std::unique_ptr<float[]>> blocks_;  // each [geometry_.block_floats()]
 };
 
 }  // namespace whale

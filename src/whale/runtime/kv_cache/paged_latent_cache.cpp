@@ -2,9 +2,9 @@
 
 namespace whale {
 
-float* PagedLatentCache::row(int layer, int64_t position) {
-    const int64_t bp = pool_.block_positions();
-    return pool_.row(blocks_[size_t(position / bp)], layer, position % bp);
+float* PagedLatentCache::entry(int layer, CacheKind kind, int64_t index) {
+    const int64_t bp = pool_.block_positions(), position = index * pool_.geometry().ratio(layer, kind);
+    return pool_.geometry().entry(pool_.block_data(blocks_[size_t(position / bp)]), layer, kind, position % bp);
 }
 
 int64_t PagedLatentCache::blocks_needed(int64_t n) const {

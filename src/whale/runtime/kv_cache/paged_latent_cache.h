@@ -19,7 +19,11 @@ public:
     PagedLatentCache(const PagedLatentCache&) = delete;
     PagedLatentCache& operator=(const PagedLatentCache&) = delete;
 
-    float* row(int layer, int64_t position) override;
+    float* row(int layer, int64_t position) override {
+        const int64_t bp = pool_.block_positions();
+        return pool_.row(blocks_[size_t(position / bp)], layer, position % bp);
+    }
+    float* entry(int layer, CacheKind kind, int64_t index) override;
     int64_t capacity() const override { return int64_t(blocks_.size()) * pool_.block_positions(); }
     // What the reserved block table (reserve_table) covers.
     int64_t expected_positions() const override { return int64_t(blocks_.capacity()) * pool_.block_positions(); }

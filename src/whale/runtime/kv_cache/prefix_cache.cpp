@@ -11,14 +11,14 @@ namespace whale {
 
 namespace {
 
-constexpr char disk_magic[8] = {'W', 'H', 'K', 'V', 'B', 'L', 'K', '1'};
+// Version 2: the header names the cache layout by its signature (kinds and widths of every layer).
+constexpr char disk_magic[8] = {'W', 'H', 'K', 'V', 'B', 'L', 'K', '2'};
 
 // What a disk block must agree on with the running server before its rows can be reused.
 struct DiskHeader {
     char magic[8];
-    int32_t n_layers;
-    int32_t block_positions;
-    int64_t row_width;
+    int64_t block_positions;
+    uint64_t layout_signature;  // CacheLayout::signature()
     uint64_t parent;
     uint64_t fingerprint;
 };
@@ -154,9 +154,8 @@ void PrefixCache::write_to_disk(uint64_t hash, const Entry& entry) {
     if (std::filesystem::exists(path)) return;  // chained hashes name immutable contents
     DiskHeader header{};
     std::memcpy(header.magic, disk_magic, sizeof(disk_magic));
-    header.n_layers = pool_.layout().n_layers;
-    header.block_positions = int32_t(pool_.block_positions());
-    header.row_width = pool_.layout().row_width;
+    header.block_positions = pool_.block_positions();
+    header.layout_signature = pool_.layout().signature();
     header.parent = entry.parent;
     header.fingerprint = fnv1a(0xcbf29ce484222325ull, fingerprint_.data(), fingerprint_.size());
     // Written under a temporary name and renamed, so a crash never leaves a torn block behind.
@@ -181,8 +180,8 @@ PrefixCache::Entry* PrefixCache::load_from_disk(uint64_t hash, uint64_t parent, 
     in.read(reinterpret_cast<char*>(&header), sizeof(header));
     in.read(reinterpret_cast<char*>(disk_tokens.data()), std::streamsize(bp * sizeof(int32_t)));
     if (!in || std::memcmp(header.magic, disk_magic, sizeof(disk_magic)) != 0 ||
-        header.n_layers != pool_.layout().n_layers || header.block_positions != bp ||
-        header.row_width != pool_.layout().row_width || header.parent != parent ||
+        header.block_positions != bp || header.layout_signature != pool_.layout().signature() ||
+        header.parent != parent ||
         header.fingerprint != fnv1a(0xcbf29ce484222325ull, fingerprint_.data(), fingerprint_.size()) ||
         std::memcmp(disk_tokens.data(), tokens, size_t(bp) * sizeof(int32_t)) != 0)
         return nullptr;
