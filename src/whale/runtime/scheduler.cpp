@@ -31,9 +31,9 @@ Scheduler::Scheduler(const Engine& engine, SchedulerOptions options)
       options_(resolved(engine, std::move(options))),
       vocab_size_(engine.model().vocab_size),
       hidden_size_(engine.model().hidden_size),
-      pool_(block_layout(engine, options_), options_.block_positions, options_.n_blocks),
-      prefix_(pool_, options_.kv_disk_dir, model_fingerprint(engine.model())) {
-    stats_.blocks_free = pool_.n_free();
+      kv_(block_layout(engine, options_), options_.block_positions, options_.n_blocks, options_.kv_disk_dir,
+          model_fingerprint(engine.model())) {
+    stats_.blocks_free = kv_.n_free();
     thread_ = std::thread([this] { loop(); });
 }
 
@@ -46,8 +46,8 @@ std::unique_ptr<Scheduler::Sequence> Scheduler::make_sequence(GenerationRequest 
     const int64_t prompt = int64_t(request.prompt.size());
     WHALE_CHECK(prompt < options_.max_context, "prompt of ", prompt, " tokens leaves no room to generate in the context of ",
                 options_.max_context, " tokens");
-    WHALE_CHECK(prompt + 1 <= pool_.n_blocks() * pool_.block_positions(), "prompt of ", prompt,
-                " tokens is larger than the whole KV cache (", pool_.n_blocks() * pool_.block_positions(), " tokens)");
+    WHALE_CHECK(prompt + 1 <= kv_.n_blocks() * kv_.block_positions(), "prompt of ", prompt,
+                " tokens is larger than the whole KV cache (", kv_.n_blocks() * kv_.block_positions(), " tokens)");
     WHALE_CHECK(request.synthetic_positions >= 0 && request.synthetic_positions < prompt,
                 "synthetic positions must leave the prompt's last token to compute");
     auto seq = std::make_unique<Sequence>();
@@ -124,7 +124,7 @@ void Scheduler::loop() {
     }
     for (auto& seq : running_) retire(*seq, FinishReason::FinishReason_cancelled, "server shutting down");
     drop_finished();
-    prefix_.persist_all();
+    kv_.persist_all();
 }
 
 void Scheduler::admit_waiting() {
@@ -140,12 +140,10 @@ void Scheduler::admit_waiting() {
     while (!waiting_.empty() && int(running_.size()) < options_.max_running) {
         auto seq = std::move(waiting_.front());
         waiting_.pop_front();
-        seq->cache = std::make_unique<PagedLatentCache>(pool_);
         // Room for every block the sequence can reach: growing it then allocates nothing.
-        seq->cache->reserve_table((int64_t(seq->tokens.capacity()) + pool_.block_positions() - 1) / pool_.block_positions());
+        seq->cache = kv_.new_cache(int64_t(seq->tokens.capacity()));
         // The last token is always computed: its logits choose the next token.
-        const int64_t max_blocks = (int64_t(seq->tokens.size()) - 1) / pool_.block_positions();
-        for (BlockId block : prefix_.match(seq->tokens, max_blocks)) seq->cache->append_block(block);
+        kv_.apply(*seq->cache, {CacheChange::Kind::CacheChange_restore_prefix, int64_t(seq->tokens.size()) - 1, &seq->tokens});
         seq->n_computed = seq->cache->capacity();
         const int64_t synthetic = seq->request.synthetic_positions;
         if (synthetic > seq->n_computed) {
@@ -153,7 +151,7 @@ void Scheduler::admit_waiting() {
                 retire(*seq, FinishReason::FinishReason_error, "the KV cache cannot hold the synthetic positions");
                 continue;
             }
-            engine_.fill_synthetic(*seq->cache, pool_.layout(), seq->n_computed, synthetic, seq->request.synthetic_seed);
+            engine_.fill_synthetic(*seq->cache, kv_.layout(), seq->n_computed, synthetic, seq->request.synthetic_seed);
             seq->n_computed = synthetic;
         }
         // Hidden states of cached positions are not kept: their MTP rows come from the cache as written.
@@ -171,17 +169,16 @@ void Scheduler::admit_waiting() {
 }
 
 bool Scheduler::reserve_blocks(Sequence& seq, int64_t n_positions) {
-    for (int64_t need = seq.cache->blocks_needed(n_positions); need > 0; --need) {
-        BlockId block = prefix_.allocate();
-        if (block < 0) return false;
-        seq.cache->append_block(block);
-    }
-    return true;
+    return kv_.apply(*seq.cache, {CacheChange::Kind::CacheChange_grow, n_positions, nullptr});
+}
+
+void Scheduler::release_cache(Sequence& seq) {
+    kv_.apply(*seq.cache, {CacheChange::Kind::CacheChange_release, seq.n_computed, &seq.tokens});
+    seq.cache.reset();
 }
 
 void Scheduler::preempt(Sequence& seq) {
-    prefix_.insert(std::vector<int32_t>(seq.tokens.begin(), seq.tokens.begin() + seq.n_computed), seq.cache->blocks());
-    seq.cache.reset();
+    release_cache(seq);
     seq.n_computed = 0;
     seq.preempted = true;
 }
@@ -331,11 +328,7 @@ bool Scheduler::emit(Sequence& seq, GeneratedToken out) {
 
 void Scheduler::retire(Sequence& seq, FinishReason reason, const std::string& error, int32_t eos_token) {
     seq.stream->finish(reason, error, eos_token);
-    if (!seq.cache) return;
-    // Everything computed, prompt and output, is worth keeping: the next turn of a conversation
-    // starts with exactly these tokens.
-    prefix_.insert(std::vector<int32_t>(seq.tokens.begin(), seq.tokens.begin() + seq.n_computed), seq.cache->blocks());
-    seq.cache.reset();
+    if (seq.cache) release_cache(seq);
 }
 
 void Scheduler::drop_finished() {
@@ -343,9 +336,9 @@ void Scheduler::drop_finished() {
                    running_.end());
     std::lock_guard<std::mutex> lock(mutex_);
     stats_.running = int64_t(running_.size());
-    stats_.blocks_free = pool_.n_free();
-    stats_.blocks_used = pool_.n_blocks() - pool_.n_free();
-    stats_.blocks_cached = prefix_.n_cached();
+    stats_.blocks_free = kv_.n_free();
+    stats_.blocks_used = kv_.n_blocks() - kv_.n_free();
+    stats_.blocks_cached = kv_.n_cached();
 }
 
 }  // namespace whale

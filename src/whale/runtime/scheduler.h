@@ -23,9 +23,7 @@
 
 #include "whale/runtime/engine.h"
 #include "whale/runtime/generation_stream.h"
-#include "whale/runtime/kv_cache/block_pool.h"
-#include "whale/runtime/kv_cache/paged_latent_cache.h"
-#include "whale/runtime/kv_cache/prefix_cache.h"
+#include "whale/runtime/kv_cache/paged_kv.h"
 #include "whale/runtime/sampling/sampler.h"
 #include "whale/runtime/sampling/token_constraint.h"
 
@@ -120,6 +118,8 @@ private:
     // This step's batch: each chosen sequence's next step_tokens_ tokens (its verify list when drafting).
     void build_batch(const std::vector<bool>* verifying);
     bool reserve_blocks(Sequence& seq, int64_t n_positions);
+    // Remembers seq's computed tokens in the prefix cache and gives back its blocks.
+    void release_cache(Sequence& seq);
     void preempt(Sequence& seq);
     void requeue_preempted();
     int holders_of_blocks() const;
@@ -144,8 +144,7 @@ private:
     SchedulerOptions options_;
     int64_t vocab_size_ = 0;
     int64_t hidden_size_ = 0;
-    BlockPool pool_;
-    PrefixCache prefix_;
+    PagedKv kv_;  // the pool, the prefix cache and every sequence's blocks: changed only by kv_.apply()
 
     mutable std::mutex mutex_;  // guards waiting_, the stats and the pool counts read by stats()
     std::condition_variable wake_;

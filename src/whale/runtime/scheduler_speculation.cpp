@@ -147,7 +147,7 @@ void Scheduler::accept_verified(Sequence& seq, const float* logits, const float*
         if (j < verified.kept) ++seq.n_computed;
     }
     // Blocks that held only rejected drafts go back to the pool.
-    seq.cache->truncate(seq.n_computed);
+    kv_.apply(*seq.cache, {CacheChange::Kind::CacheChange_rollback, seq.n_computed, nullptr});
 }
 
 }  // namespace whale

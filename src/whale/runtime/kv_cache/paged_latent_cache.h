@@ -28,6 +28,8 @@ public:
     // What the reserved block table (reserve_table) covers.
     int64_t expected_positions() const override { return int64_t(blocks_.capacity()) * pool_.block_positions(); }
 
+    // The block-table changes below are PagedKv::apply()'s (paged_kv.h), the one place the
+    // scheduler's caches change; unit tests of this class call them directly.
     // Appends a block this cache now holds one reference to (shared prefix blocks come retained).
     void append_block(BlockId block) { blocks_.push_back(block); }
     // Room in the block table for n blocks, so that appending them allocates nothing.
